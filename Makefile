@@ -1,0 +1,64 @@
+# Two commands: `make run` (set up and serve the portal) and `make test` (the whole suite).
+# Django 6 needs Python >= 3.12. PYTHON=/path/to/python3.12 overrides the search below.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+VPY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+# Find a working interpreter >= 3.12: $PYTHON first, then versioned names on the PATH,
+# then pyenv's and the usual system locations. A pyenv shim whose version is not
+# selected fails the check and is skipped.
+FIND_PYTHON = for candidate in "$$PYTHON" python3.14 python3.13 python3.12 python3 \
+	    $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /root/.pyenv/versions/3.1[2-9]*/bin/python3 \
+	    /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do \
+	  [ -n "$$candidate" ] || continue; \
+	  if "$$candidate" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    echo "$$candidate"; exit 0; \
+	  fi; \
+	done; exit 1
+
+.PHONY: help
+help:
+	@echo "make run    set up (virtualenv, database, reference data) and serve http://$(HOST):$(PORT)/"
+	@echo "make test   set up if needed and run the whole test suite (lint included)"
+	@echo "make admin  create or reset an administrator account interactively"
+
+$(STAMP): pyproject.toml
+	@python_bin="$$( $(FIND_PYTHON) )" || { \
+	  echo "No Python >= 3.12 with venv support was found."; \
+	  echo "Install one, e.g. on Debian 13: sudo apt install python3 python3-venv;"; \
+	  echo "on Debian 12: install Python 3.12+ (pyenv, or a backport) and run: make run PYTHON=/path/to/python3.12"; \
+	  exit 1; }; \
+	echo "Using $$python_bin ($$("$$python_bin" --version))"; \
+	[ -x $(VPY) ] && $(VPY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { rm -rf $(VENV); "$$python_bin" -m venv $(VENV); }
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet '.[test]'
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP)
+
+.PHONY: setup
+setup: install
+	$(VPY) manage.py migrate --no-input
+	$(VPY) manage.py load_reference_data
+	$(VPY) manage.py create_initial_admin
+
+.PHONY: run
+run: export DEBUG ?= 1
+run: setup
+	$(VPY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: admin
+admin: setup
+	$(VPY) manage.py createsuperuser
+
+.PHONY: test
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VPY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,92 @@
+"""Codes used by the catalogue. The values are stable: they appear in URLs and exports."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class ContractModel(models.TextChoices):
+    """The legal frame a project would be procured under (DOMAIN.md §3)."""
+
+    PPP_CONTRACT = "ppp", _("PPP contract (law 2015-49)")
+    CONCESSION = "concession", _("Concession (law 2008-23)")
+    PUBLIC_WORKS = "public_works", _("Public works")
+    TO_BE_DETERMINED = "tbd", _("To be determined")
+
+
+class ContractSubtype(models.TextChoices):
+    """Common arrangements within a PPP contract or a concession."""
+
+    BOT = "bot", _("BOT (build, operate, transfer)")
+    BOO = "boo", _("BOO (build, own, operate)")
+    ROT = "rot", _("ROT (rehabilitate, operate, transfer)")
+    DBFO = "dbfo", _("DBFO / DBFM (design, build, finance, operate or maintain)")
+    LEASE = "lease", _("Lease (affermage)")
+    MANAGEMENT = "management", _("Management contract")
+
+
+class Initiation(models.TextChoices):
+    """Who proposed the project."""
+
+    SOLICITED = "solicited", _("Solicited by the public authority")
+    UNSOLICITED = "unsolicited", _("Unsolicited proposal (offre spontanée)")
+
+
+class Stage(models.TextChoices):
+    """Where the project stands in its life (GI Hub Global Infrastructure Pipeline)."""
+
+    PROSPECTIVE = "prospective", pgettext_lazy("project stage", "Prospective")
+    PLANNING = "planning", pgettext_lazy("project stage", "Detailed planning")
+    ANNOUNCED = "announced", pgettext_lazy("project stage", "Announced")
+    PROCUREMENT = "procurement", pgettext_lazy("project stage", "Under procurement")
+    AWARDED = "awarded", pgettext_lazy("project stage", "Awarded")
+    DELIVERY = "delivery", pgettext_lazy("project stage", "Under delivery")
+    OPERATIONAL = "operational", pgettext_lazy("project stage", "Operational")
+
+    @classmethod
+    def position(cls, value) -> int:
+        """1-based position of a stage on the seven-step track."""
+        return cls.values.index(value) + 1
+
+
+# OC4IDS projectStatus for each stage (DOMAIN.md §7).
+STAGE_TO_OC4IDS_STATUS = {
+    Stage.PROSPECTIVE: "identification",
+    Stage.PLANNING: "preparation",
+    Stage.ANNOUNCED: "preparation",
+    Stage.PROCUREMENT: "implementation",
+    Stage.AWARDED: "implementation",
+    Stage.DELIVERY: "implementation",
+    Stage.OPERATIONAL: "maintenance",
+}
+
+
+class Status(models.TextChoices):
+    """The catalogue entry's internal workflow, separate from the project's stage."""
+
+    DRAFT = "draft", pgettext_lazy("workflow status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("workflow status", "Submitted")
+    IN_REVIEW = "in_review", pgettext_lazy("workflow status", "In review")
+    ELIGIBLE = "eligible", pgettext_lazy("workflow status", "Eligible")
+    NEEDS_INFORMATION = "needs_information", pgettext_lazy("workflow status", "Needs information")
+    NOT_ELIGIBLE = "not_eligible", pgettext_lazy("workflow status", "Not eligible")
+    PUBLISHED = "published", pgettext_lazy("workflow status", "Published")
+    WITHDRAWN = "withdrawn", pgettext_lazy("workflow status", "Withdrawn")
+
+
+class DocumentType(models.TextChoices):
+    """OC4IDS documentType codes that fit a catalogue entry in its early stages."""
+
+    NEEDS_ASSESSMENT = "needsAssessment", _("Needs assessment")
+    FEASIBILITY_STUDY = "feasibilityStudy", _("Feasibility study")
+    MARKET_STUDIES = "marketStudies", _("Market studies")
+    VALUE_FOR_MONEY = "valueForMoneyAnalysis", _("Value for money analysis")
+    ENVIRONMENTAL_IMPACT = "environmentalImpact", _("Environmental impact")
+    SOCIAL_IMPACT = "socialImpact", _("Social impact assessment")
+    LAND_AND_SETTLEMENT = "landAndSettlementImpact", _("Land and settlement impact assessment")
+    PROJECT_PLAN = "projectPlan", _("Project plan")
+    PROJECT_SCOPE = "projectScope", _("Project scope")
+    TECHNICAL_SPECIFICATIONS = "technicalSpecifications", _("Technical specifications")
+    BIDDING_DOCUMENTS = "biddingDocuments", _("Bidding documents")
+    MINUTES = "minutes", _("Minutes")
+    ILLUSTRATION = "illustration", _("Illustrations")

@@ -1,0 +1,79 @@
+"""Load the catalogue's shipped data from ``fixtures/``.
+
+Sectors are reference data (the OC4IDS codelist, updated on every load). The projects
+named in the 2020 article are seed content: created when missing, never overwritten.
+They were announced publicly by the programme, so they load as published.
+"""
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils.dateparse import parse_datetime
+
+from caravan.models import Dimension, Stop
+from municipalities.models import Municipality
+
+from .choices import Status
+from .models import Project, Sector
+
+TRANSLATED = ("fr", "ar", "en")
+
+
+def load_sectors(programme_dir: Path, oc4ids_dir: Path) -> int:
+    """Create or update the sectors, with OC4IDS's English descriptions."""
+    with (oc4ids_dir / "projectSector.csv").open(encoding="utf-8", newline="") as handle:
+        descriptions = {row["Code"]: row["Description"] for row in csv.DictReader(handle)}
+    with (programme_dir / "sectors.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for order, row in enumerate(rows, start=1):
+        Sector.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "display_order": order,
+                "name_fr": row["name_fr"],
+                "name_ar": row["name_ar"],
+                "name_en": row["name_en"],
+                "description_en": descriptions.get(row["code"], ""),
+            },
+        )
+    return len(rows)
+
+
+def load_projects(programme_dir: Path) -> int:
+    """Create the projects of the 2020 article that are not in the database yet."""
+    with (programme_dir / "projects.json").open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    published_at = parse_datetime(data["published_at"])
+    municipalities = Municipality.objects.in_bulk(field_name="code")
+    sectors = Sector.objects.in_bulk(field_name="code")
+    dimensions = Dimension.objects.in_bulk(field_name="code")
+    for record in data["projects"]:
+        stop = None
+        if record["stop"]:
+            stop = Stop.objects.get(
+                edition__number=record["stop"]["edition"],
+                municipality__code=record["stop"]["municipality"],
+            )
+        land_area = record.get("land_area_ha")
+        project, created = Project.objects.get_or_create(
+            reference=record["reference"],
+            defaults={
+                "municipality": municipalities[record["municipality"]],
+                "stop": stop,
+                "sector": sectors.get(record["sector"]) if record["sector"] else None,
+                "land_area_ha": Decimal(land_area) if land_area else None,
+                "featured": record["featured"],
+                "status": Status.PUBLISHED,
+                "published_at": published_at,
+                **{
+                    f"{name}_{lang}": record[f"{name}_{lang}"]
+                    for name in ("title", "summary", "description")
+                    for lang in TRANSLATED
+                },
+            },
+        )
+        if created:
+            project.dimensions.set([dimensions[code] for code in record["dimensions"]])
+    return len(data["projects"])

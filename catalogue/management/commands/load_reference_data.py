@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from caravan.loaders import load_programme
+from catalogue.loaders import load_projects, load_sectors
+from municipalities.loaders import load_territory
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the shipped reference data from fixtures/: 24 governorates, 350 municipalities, "
+        "the partner ministries, the smart-city dimensions, the OC4IDS sectors, the caravan's "
+        "2020 edition and the projects it announced. Safe to run again: nothing is duplicated."
+    )
+
+    def handle(self, *args, **options):
+        fixtures = settings.BASE_DIR / "fixtures"
+        with transaction.atomic():
+            territory = load_territory(fixtures / "territory")
+            programme = load_programme(fixtures / "programme")
+            sectors = load_sectors(fixtures / "programme", fixtures / "oc4ids")
+            projects = load_projects(fixtures / "programme")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Reference data loaded: {governorates} governorates, {municipalities} "
+                "municipalities, {ministries} ministries, {editions} caravan edition(s) with "
+                "{stops} stops, {sectors} sectors, {projects} announced projects.".format(
+                    **territory, **programme, sectors=sectors, projects=projects
+                )
+            )
+        )

@@ -1,0 +1,304 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from caravan.models import Dimension, Ministry, Stop
+from municipalities.models import Municipality
+from smartcities.fields import (
+    UploadTo,
+    latitude_field,
+    longitude_field,
+    point_in_tunisia_constraint,
+    translated,
+)
+
+from .choices import ContractModel, ContractSubtype, DocumentType, Initiation, Stage, Status
+
+project_reference = RegexValidator(
+    r"^[A-Z]{3}-[0-9]{4}-[0-9]{3,5}$",
+    _("A reference looks like GAB-2020-001: three capital letters, a year, a number."),
+)
+
+
+class Sector(models.Model):
+    """A project sector, aligned with the OC4IDS projectSector codelist."""
+
+    code = models.CharField(_("OC4IDS code"), max_length=50, unique=True)
+    name = translated(models.CharField(_("name"), max_length=100), required=("fr", "ar"))
+    description = translated(models.TextField(_("description"), blank=True), required=())
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["display_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProjectQuerySet(models.QuerySet):
+    @staticmethod
+    def public_condition(prefix: str = "") -> Q:
+        """The rule of ``public()`` as a condition, usable across a relation.
+
+        ``prefix`` is the path to the project, e.g. ``"projects__"`` to count a
+        municipality's public projects.
+        """
+        return Q(**{f"{prefix}status": Status.PUBLISHED})
+
+    def public(self):
+        """Projects the public may see: published ones only.
+
+        Every public page, export and PDF starts from this method.
+        """
+        return self.filter(self.public_condition())
+
+    def for_lists(self):
+        """Projects with what a list row shows: municipality, governorate and sector."""
+        return self.select_related("municipality__governorate", "sector")
+
+
+class Project(models.Model):
+    """A candidate public-private-partnership project of a municipality."""
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=20,
+        unique=True,
+        validators=[project_reference],
+        help_text=_("Human-readable identifier, e.g. GAB-2020-001."),
+    )
+    title = translated(models.CharField(_("title"), max_length=200))
+    summary = translated(
+        models.TextField(
+            _("summary"),
+            max_length=600,
+            help_text=_("Two or three sentences shown in lists and on the project sheet."),
+        )
+    )
+    description = translated(models.TextField(_("description"), blank=True), required=())
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("municipality"),
+    )
+    stop = models.ForeignKey(
+        Stop,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+        verbose_name=_("caravan stop"),
+        help_text=_("The caravan stop where the project was identified, if any."),
+        null=True,
+        blank=True,
+    )
+    sector = models.ForeignKey(
+        Sector,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("sector"),
+        null=True,
+        blank=True,
+    )
+    dimensions = models.ManyToManyField(
+        Dimension, blank=True, related_name="projects", verbose_name=_("smart-city dimensions")
+    )
+    ministries = models.ManyToManyField(
+        Ministry, blank=True, related_name="projects", verbose_name=_("partner ministries")
+    )
+
+    contract_model = models.CharField(
+        _("contract model"),
+        max_length=20,
+        choices=ContractModel,
+        default=ContractModel.TO_BE_DETERMINED,
+    )
+    contract_subtype = models.CharField(
+        _("contract sub-type"), max_length=20, choices=ContractSubtype, blank=True
+    )
+    initiation = models.CharField(_("initiation"), max_length=20, choices=Initiation, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage, default=Stage.PROSPECTIVE)
+
+    investment_tnd = models.DecimalField(
+        _("estimated investment (TND)"),
+        max_digits=15,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    land_area_ha = models.DecimalField(
+        _("land area (ha)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    expected_jobs = models.PositiveIntegerField(_("expected jobs"), null=True, blank=True)
+    duration_years = models.PositiveSmallIntegerField(
+        _("contract duration (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+
+    latitude = latitude_field(
+        null=True, blank=True, help_text=_("Leave empty to use the municipality's location.")
+    )
+    longitude = longitude_field(null=True, blank=True)
+
+    status = models.CharField(
+        _("workflow status"), max_length=20, choices=Status, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Shown on the portal's home page.")
+    )
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=False,
+        help_text=_("Synthetic project created for demonstrations; not a real project."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-updated_at", "reference"]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"], name="project_status_updated"),
+            models.Index(fields=["status", "investment_tnd"], name="project_status_investment"),
+        ]
+        constraints = [
+            point_in_tunisia_constraint("project_point_in_tunisia"),
+            models.CheckConstraint(
+                condition=Q(investment_tnd__gte=0) | Q(investment_tnd__isnull=True),
+                name="project_investment_not_negative",
+                violation_error_message=_("The investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(land_area_ha__gte=0) | Q(land_area_ha__isnull=True),
+                name="project_land_area_not_negative",
+                violation_error_message=_("The land area cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_years__gte=1, duration_years__lte=99)
+                | Q(duration_years__isnull=True),
+                name="project_duration_in_range",
+                violation_error_message=_("A contract lasts between 1 and 99 years."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.WITHDRAWN) | ~Q(withdrawn_reason=""),
+                name="project_withdrawn_has_reason",
+                violation_error_message=_("A withdrawn project needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
+                name="project_published_has_date",
+                violation_error_message=_("A published project needs a publication date."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} · {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("catalogue:project_detail", kwargs={"reference": self.reference})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.contract_subtype and self.contract_model not in (
+            ContractModel.PPP_CONTRACT,
+            ContractModel.CONCESSION,
+        ):
+            errors["contract_subtype"] = _(
+                "A sub-type only applies to a PPP contract or a concession."
+            )
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def point(self):
+        """The project's (latitude, longitude), or its municipality's when it has none."""
+        if self.latitude is not None and self.longitude is not None:
+            return (self.latitude, self.longitude)
+        municipality = self.municipality
+        if municipality.latitude is not None:
+            return (municipality.latitude, municipality.longitude)
+        return None
+
+    @property
+    def stage_position(self) -> int:
+        """1-based position of the stage on the seven-step track."""
+        return Stage.position(self.stage)
+
+
+class ProjectImage(models.Model):
+    """A photo in a project's gallery."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="images", verbose_name=_("project")
+    )
+    image = models.ImageField(_("image"), upload_to=UploadTo("projects/images"))
+    caption = translated(models.CharField(_("caption"), max_length=200, blank=True), required=())
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("project image")
+        verbose_name_plural = _("project images")
+        ordering = ["project", "position", "id"]
+
+    def __str__(self):
+        return self.caption or _("Image %(position)s") % {"position": self.position}
+
+
+class ProjectDocumentQuerySet(models.QuerySet):
+    def public(self):
+        """Documents anyone may download: marked public, of a public project."""
+        return self.filter(ProjectQuerySet.public_condition("project__"), is_public=True)
+
+
+class ProjectDocument(models.Model):
+    """A file attached to a project: a study, a plan, minutes…"""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="documents", verbose_name=_("project")
+    )
+    title = translated(models.CharField(_("title"), max_length=200))
+    file = models.FileField(_("file"), upload_to=UploadTo("projects/documents"))
+    document_type = models.CharField(
+        _("document type"), max_length=40, choices=DocumentType, default=DocumentType.PROJECT_PLAN
+    )
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Restricted documents are only visible to ministry staff."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ProjectDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project document")
+        verbose_name_plural = _("project documents")
+        ordering = ["project", "position", "id"]
+
+    def __str__(self):
+        return self.title

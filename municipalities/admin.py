@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from translated_fields import TranslatedFieldAdmin
+
+from .models import Governorate, Municipality
+
+
+@admin.register(Governorate)
+class GovernorateAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+    list_display = [
+        "code_ins",
+        "code_iso",
+        "name_fr",
+        "name_ar",
+        "municipality_count",
+        "population_2014",
+    ]
+    list_display_links = ["code_ins", "name_fr"]
+    search_fields = ["code_ins", "code_iso", "name_fr", "name_ar", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_fr"]}
+    ordering = ["code_ins"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_municipality_count=Count("municipalities"))
+
+    @admin.display(description=_("municipalities"), ordering="_municipality_count")
+    def municipality_count(self, obj):
+        return obj._municipality_count
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+    list_display = ["code", "name_fr", "name_ar", "governorate", "status_2016", "population_2014"]
+    list_display_links = ["code", "name_fr"]
+    list_filter = ["governorate", "status_2016"]
+    list_select_related = ["governorate"]
+    search_fields = ["code", "name_fr", "name_ar", "slug"]
+    prepopulated_fields = {"slug": ["name_fr"]}
+    autocomplete_fields = ["governorate"]
+    fieldsets = [
+        (None, {"fields": ["code", "governorate", "name_fr", "name_ar", "slug"]}),
+        (
+            _("Profile"),
+            {
+                "fields": [
+                    "status_2016",
+                    "seats_2018",
+                    "population_2014",
+                    "population_2020",
+                    "area_km2",
+                    ("latitude", "longitude"),
+                ]
+            },
+        ),
+        (
+            _("Presentation"),
+            {"fields": ["website", "description_fr", "description_ar", "description_en", "logo"]},
+        ),
+    ]

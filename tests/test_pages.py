@@ -1,0 +1,85 @@
+"""The public pages answer in the three languages and show public projects only."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from catalogue.choices import Status
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("home", {}),
+    ("catalogue:project_list", {}),
+    ("catalogue:project_detail", {"reference": "GAB-2020-001"}),
+    ("municipalities:municipality_list", {}),
+    ("municipalities:municipality_detail", {"slug": "gabes"}),
+    ("municipalities:governorate_detail", {"slug": "gabes"}),
+    ("caravan:edition_list", {}),
+    ("caravan:edition_detail", {"number": 2}),
+    ("caravan:ministry_list", {}),
+    ("caravan:ministry_detail", {"slug": "finances"}),
+]
+
+
+def url(name, kwargs, language):
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("language, direction", [("fr", "ltr"), ("ar", "rtl"), ("en", "ltr")])
+@pytest.mark.parametrize("name, kwargs", PAGES)
+def test_public_page_answers_in_each_language(client, name, kwargs, language, direction):
+    address = url(name, kwargs, language)
+    assert address.startswith(f"/{language}/")
+    response = client.get(address)
+    assert response.status_code == 200
+    assert f'<html lang="{language}" dir="{direction}">' in response.text
+
+
+def test_the_root_redirects_to_a_language():
+    from django.test import Client
+
+    response = Client().get("/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == 302 and response["Location"] == "/ar/"
+
+
+def test_the_language_switcher_keeps_the_current_page(client):
+    response = client.get("/fr/catalogue/GAB-2020-001/")
+    for language in ("ar", "en"):
+        assert f'href="/{language}/catalogue/GAB-2020-001/"' in response.text
+
+
+def test_content_shows_in_the_current_language(client):
+    assert "قابس، الواحة الذكية" in client.get("/ar/catalogue/GAB-2020-001/").text
+    assert "Gabès, the smart oasis" in client.get("/en/catalogue/GAB-2020-001/").text
+    assert "Gabès, l'oasis intelligente" in client.get("/fr/catalogue/GAB-2020-001/").text.replace(
+        "&#x27;", "'"
+    )
+
+
+@pytest.mark.parametrize(
+    "status", [s for s in Status.values if s not in (Status.PUBLISHED, Status.WITHDRAWN)]
+)
+def test_a_project_that_is_not_published_is_not_found(client, status):
+    project = ProjectFactory(status=status, title_fr="Projet caché")
+    assert client.get(f"/fr/catalogue/{project.reference}/").status_code == 404
+    assert "Projet caché" not in client.get("/fr/catalogue/").text
+    assert "Projet caché" not in client.get("/fr/municipalities/gabes/").text
+
+
+def test_a_withdrawn_project_is_not_found(client):
+    project = ProjectFactory(status=Status.WITHDRAWN, withdrawn_reason="Abandonné")
+    assert client.get(f"/fr/catalogue/{project.reference}/").status_code == 404
+
+
+def test_unknown_objects_are_404(client):
+    for address in (
+        "/fr/catalogue/NOPE-1/",
+        "/fr/municipalities/atlantis/",
+        "/fr/governorates/atlantis/",
+        "/fr/caravan/99/",
+        "/fr/ministries/atlantis/",
+    ):
+        assert client.get(address).status_code == 404, address
