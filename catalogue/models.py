@@ -16,6 +16,11 @@ from smartcities.fields import (
 )
 
 from .choices import ContractModel, ContractSubtype, DocumentType, Initiation, Stage, Status
+from .images import make_thumbnail
+from .search import normalize, search_condition
+
+LANGUAGES = ("fr", "ar", "en")
+TEXT_FIELDS = ("title", "summary", "description")
 
 project_reference = RegexValidator(
     r"^[A-Z]{3}-[0-9]{4}-[0-9]{3,5}$",
@@ -60,6 +65,24 @@ class ProjectQuerySet(models.QuerySet):
     def for_lists(self):
         """Projects with what a list row shows: municipality, governorate and sector."""
         return self.select_related("municipality__governorate", "sector")
+
+    def search(self, query: str):
+        """Projects whose text contains every word of ``query`` (accents, case ignored)."""
+        return self.filter(search_condition(query))
+
+    def refresh_search_text(self, batch_size: int = 2000) -> int:
+        """Recompute the normalised search text (after bulk writes or renamed places)."""
+        count = 0
+        batch = []
+        for project in self.for_lists().iterator(chunk_size=batch_size):
+            project.search_text = project.compose_search_text()
+            batch.append(project)
+            if len(batch) == batch_size:
+                count += self.model.objects.bulk_update(batch, ["search_text"])
+                batch = []
+        if batch:
+            count += self.model.objects.bulk_update(batch, ["search_text"])
+        return count
 
 
 class Project(models.Model):
@@ -170,6 +193,12 @@ class Project(models.Model):
         default=False,
         help_text=_("Synthetic project created for demonstrations; not a real project."),
     )
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        editable=False,
+        help_text=_("Normalised text that the catalogue's search looks into."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -216,8 +245,32 @@ class Project(models.Model):
     def __str__(self):
         return f"{self.reference} · {self.title}"
 
+    def save(self, *args, **kwargs):
+        self.search_text = self.compose_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("catalogue:project_detail", kwargs={"reference": self.reference})
+
+    def compose_search_text(self) -> str:
+        """The project's searchable words: reference, texts, places and sector, all languages."""
+        municipality = self.municipality
+        governorate = municipality.governorate
+        parts = [
+            self.reference,
+            *(getattr(self, f"{name}_{lang}") for name in TEXT_FIELDS for lang in LANGUAGES),
+            municipality.name_fr,
+            municipality.name_ar,
+            governorate.name_fr,
+            governorate.name_ar,
+            governorate.name_en,
+        ]
+        if self.sector_id:
+            parts += [self.sector.name_fr, self.sector.name_ar, self.sector.name_en]
+        return normalize(" ".join(part for part in parts if part))
 
     def clean(self):
         super().clean()
@@ -257,6 +310,9 @@ class ProjectImage(models.Model):
         Project, on_delete=models.CASCADE, related_name="images", verbose_name=_("project")
     )
     image = models.ImageField(_("image"), upload_to=UploadTo("projects/images"))
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to=UploadTo("projects/thumbnails"), blank=True, editable=False
+    )
     caption = translated(models.CharField(_("caption"), max_length=200, blank=True), required=())
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -267,6 +323,23 @@ class ProjectImage(models.Model):
 
     def __str__(self):
         return self.caption or _("Image %(position)s") % {"position": self.position}
+
+    def save(self, *args, **kwargs):
+        # A new or replaced photo gets a new thumbnail.
+        if self.image and (
+            not self.thumbnail or self.image.name != getattr(self, "_loaded_image", None)
+        ):
+            self.thumbnail.save("thumbnail.jpg", make_thumbnail(self.image), save=False)
+        super().save(*args, **kwargs)
+        self._loaded_image = self.image.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_image = (
+            values[field_names.index("image")] if "image" in field_names else None
+        )
+        return instance
 
 
 class ProjectDocumentQuerySet(models.QuerySet):

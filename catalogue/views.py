@@ -1,16 +1,53 @@
 """The public portal's pages. Every project shown starts from ``Project.objects.public()``."""
 
-from django.db.models import Count, Prefetch, Sum
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from caravan.models import Edition, Ministry, Stop
 from municipalities.models import Governorate, Municipality
 
 from .choices import Stage
-from .models import Project
+from .filters import (
+    MAX_PER_PAGE,
+    SORTS,
+    ProjectFilterSet,
+    parse_per_page,
+    parse_sort,
+)
+from .maps import governorate_map, point_map
+from .models import Project, Sector
+from .search import normalize, search_terms
 
 PUBLIC = Project.objects.public_condition("projects__")
+RELATED_PROJECTS = 4
+SAMPLE_SIZE = 12
+
+
+def governorate_counts() -> dict[int, int]:
+    """Published projects per governorate id."""
+    return dict(
+        Project.objects.public()
+        .order_by()
+        .values_list("municipality__governorate_id")
+        .annotate(n=Count("*"))
+    )
+
+
+def project_sample(projects, **catalogue_filters) -> dict:
+    """The latest public projects of a selection, their number and a link to all of them."""
+    public = projects.public()
+    return {
+        "projects": public.for_lists().order_by("-updated_at")[:SAMPLE_SIZE],
+        "project_count": public.count(),
+        "catalogue_url": reverse("catalogue:project_list") + "?" + urlencode(catalogue_filters),
+    }
 
 
 class HomeView(TemplateView):
@@ -19,26 +56,108 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         public = Project.objects.public()
         figures = public.aggregate(
-            projects=Count("id"),
+            projects=Count("*"),
             investment=Sum("investment_tnd"),
             municipalities=Count("municipality", distinct=True),
         )
+        by_sector = list(
+            Sector.objects.annotate(n=Count("projects", filter=PUBLIC))
+            .filter(n__gt=0)
+            .order_by("-n", "display_order")
+        )
+        stage_counts = dict(public.order_by().values_list("stage").annotate(n=Count("*")))
+        by_stage = [(label, stage_counts.get(value, 0)) for value, label in Stage.choices]
         return super().get_context_data(
             figures=figures,
             stop_count=Stop.objects.count(),
-            featured=public.for_lists().filter(featured=True)[:6],
-            latest_edition=Edition.objects.latest_first().first(),
+            by_sector=by_sector,
+            sector_max=max((s.n for s in by_sector), default=0),
+            by_stage=by_stage,
+            stage_max=max((n for _label, n in by_stage), default=0),
+            featured=public.for_lists().filter(featured=True).order_by("-updated_at")[:6],
+            latest_edition=Edition.objects.latest_first()
+            .annotate(stop_count=Count("stops"))
+            .first(),
+            map=governorate_map(Governorate.objects.all(), governorate_counts()),
             **kwargs,
         )
 
 
-class ProjectListView(ListView):
-    template_name = "catalogue/project_list.html"
-    context_object_name = "projects"
-    paginate_by = 20
+class ProjectListView(TemplateView):
+    """The catalogue: filters, facet counts, sorting and pagination, all in the query string."""
 
-    def get_queryset(self):
-        return Project.objects.public().for_lists().order_by("-updated_at", "reference")
+    template_name = "catalogue/project_list.html"
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        filterset = ProjectFilterSet(params, queryset=Project.objects.public())
+        sort = parse_sort(params.get("sort"))
+        per_page = parse_per_page(params.get("per_page"))
+        queryset = filterset.qs.for_lists().order_by(*SORTS[sort][1]())
+        paginator = Paginator(queryset, per_page)
+        page = self._page(paginator, params.get("page"))
+        facets = filterset.facets()
+        return super().get_context_data(
+            filterset=filterset,
+            facets={facet.name: facet for facet in facets},
+            chips=self._chips(filterset, facets),
+            rejected=filterset.rejected,
+            query=filterset.active.get("q", ""),
+            sort=sort,
+            sorts=[(key, label) for key, (label, _order) in SORTS.items()],
+            per_page=per_page,
+            per_page_choices=sorted({10, 20, 50, MAX_PER_PAGE, per_page}),
+            paginator=paginator,
+            page_obj=page,
+            projects=page.object_list,
+            query_without_page=self._query(exclude={"page"}),
+            **kwargs,
+        )
+
+    def _page(self, paginator, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        if number < 1 or number > paginator.num_pages:
+            if number == 1:
+                return paginator.page(1)
+            raise Http404(_("This page of the catalogue does not exist."))
+        return paginator.page(number)
+
+    def _query(self, exclude=(), **changes) -> str:
+        """The current query string without ``exclude``d keys (and empty values)."""
+        pairs = [
+            (key, value)
+            for key, values in self.request.GET.lists()
+            if key not in exclude and key not in changes
+            for value in values[-1:]
+            if value != ""
+        ]
+        pairs += [(key, value) for key, value in changes.items()]
+        return urlencode(pairs)
+
+    def _chips(self, filterset, facets):
+        """One removable chip per active filter."""
+        chips = []
+        labels = {
+            facet.name: {option.value: option.label for option in facet.options} for facet in facets
+        }
+        for name, value in filterset.active.items():
+            if name in labels:
+                shown = labels[name].get(value, value)
+            elif name.startswith("investment"):
+                shown = f"{value:,.0f} TND".replace(",", "\u202f")
+            else:
+                shown = f"« {value} »"
+            chips.append(
+                {
+                    "label": filterset.filters[name].label,
+                    "value": shown,
+                    "remove_url": "?" + self._query(exclude={name, "page"}),
+                }
+            )
+        return chips
 
 
 class ProjectDetailView(DetailView):
@@ -52,11 +171,29 @@ class ProjectDetailView(DetailView):
             Project.objects.public()
             .for_lists()
             .select_related("stop__edition")
-            .prefetch_related("dimensions", "ministries", "images")
+            .prefetch_related("dimensions", "ministries", "images", "documents")
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(stages=Stage.choices, **kwargs)
+        project = self.object
+        point = project.point
+        same_place_or_sector = Q(municipality_id=project.municipality_id)
+        if project.sector_id:
+            same_place_or_sector |= Q(sector_id=project.sector_id)
+        related = (
+            Project.objects.public()
+            .for_lists()
+            .filter(same_place_or_sector)
+            .exclude(pk=project.pk)
+            .order_by("-updated_at")[:RELATED_PROJECTS]
+        )
+        return super().get_context_data(
+            stages=Stage.choices,
+            documents=[d for d in project.documents.all() if d.is_public],
+            related=related,
+            map=point_map([(*point, project.title, "")] if point else []),
+            **kwargs,
+        )
 
 
 class MunicipalityListView(ListView):
@@ -64,11 +201,31 @@ class MunicipalityListView(ListView):
     context_object_name = "municipalities"
 
     def get_queryset(self):
-        return (
+        municipalities = (
             Municipality.objects.for_lists()
             .annotate(project_count=Count("projects", filter=PUBLIC))
             .order_by("governorate__code_ins", "name_fr")
         )
+        terms = search_terms(self.request.GET.get("q", ""))
+        if not terms:
+            return municipalities
+        # 350 rows: matching in Python keeps the search accent-insensitive on every database.
+        return [
+            m
+            for m in municipalities
+            if all(
+                term
+                in normalize(
+                    f"{m.code} {m.name_fr} {m.name_ar} {m.governorate.name_fr} "
+                    f"{m.governorate.name_ar}"
+                )
+                for term in terms
+            )
+        ]
+
+    def get_context_data(self, **kwargs):
+        query = "".join(c for c in self.request.GET.get("q", "") if c.isprintable())[:100]
+        return super().get_context_data(query=query, **kwargs)
 
 
 class MunicipalityDetailView(DetailView):
@@ -79,9 +236,13 @@ class MunicipalityDetailView(DetailView):
         return Municipality.objects.for_lists()
 
     def get_context_data(self, **kwargs):
+        municipality = self.object
         return super().get_context_data(
-            projects=Project.objects.public().for_lists().filter(municipality=self.object),
-            stops=self.object.caravan_stops.select_related("edition"),
+            **project_sample(
+                Project.objects.filter(municipality=municipality), municipality=municipality.slug
+            ),
+            stops=municipality.caravan_stops.select_related("edition"),
+            map=point_map([(municipality.latitude, municipality.longitude, municipality.name, "")]),
             **kwargs,
         )
 
@@ -92,14 +253,16 @@ class GovernorateDetailView(DetailView):
     model = Governorate
 
     def get_context_data(self, **kwargs):
-        municipalities = self.object.municipalities.annotate(
+        governorate = self.object
+        municipalities = governorate.municipalities.annotate(
             project_count=Count("projects", filter=PUBLIC)
         ).order_by("name_fr")
         return super().get_context_data(
             municipalities=municipalities,
-            projects=Project.objects.public()
-            .for_lists()
-            .filter(municipality__governorate=self.object),
+            **project_sample(
+                Project.objects.filter(municipality__governorate=governorate),
+                governorate=governorate.slug,
+            ),
             **kwargs,
         )
 
@@ -120,6 +283,7 @@ class EditionDetailView(DetailView):
         return get_object_or_404(
             Edition.objects.prefetch_related(
                 "ministries",
+                "reference_experiences__municipality",
                 Prefetch(
                     "stops",
                     queryset=Stop.objects.select_related("municipality__governorate").order_by(
@@ -128,6 +292,24 @@ class EditionDetailView(DetailView):
                 ),
             ),
             number=self.kwargs["number"],
+        )
+
+    def get_context_data(self, **kwargs):
+        stops = list(self.object.stops.all())
+        return super().get_context_data(
+            stops=stops,
+            map=point_map(
+                [
+                    (
+                        stop.municipality.latitude,
+                        stop.municipality.longitude,
+                        stop.municipality.name,
+                        stop.municipality.get_absolute_url(),
+                    )
+                    for stop in stops
+                ]
+            ),
+            **kwargs,
         )
 
 
@@ -146,6 +328,8 @@ class MinistryDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            projects=Project.objects.public().for_lists().filter(ministries=self.object),
+            **project_sample(
+                Project.objects.filter(ministries=self.object), ministry=self.object.slug
+            ),
             **kwargs,
         )

@@ -5,10 +5,12 @@ from django.urls import include, path
 
 from catalogue import urls as public_urls
 from catalogue import views as catalogue_views
+from municipalities import views as municipality_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("maps/tunisia.svg", municipality_views.tunisia_outline, name="tunisia_outline"),
 ]
 
 urlpatterns += i18n_patterns(

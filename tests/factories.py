@@ -24,3 +24,15 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         published = factory.Trait(
             status=Status.PUBLISHED, published_at=factory.LazyFunction(timezone.now)
         )
+
+
+def image_file(name="photo.png", size=(800, 600), color=(30, 120, 140), fmt="PNG"):
+    """A real image file made with Pillow."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")

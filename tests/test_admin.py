@@ -2,11 +2,12 @@
 
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,8 @@ def test_change_page_renders_with_bounded_queries(staff_client, app_label, model
     from django.apps import apps
 
     project = ProjectFactory(published=True)
-    project.images.create(image="projects/images/a.png", caption_fr="Vue")
-    project.documents.create(file="projects/documents/a.pdf", title_fr="Étude")
+    project.images.create(image=image_file(), caption_fr="Vue")
+    project.documents.create(file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"), title_fr="Étude")
     model = apps.get_model(app_label, model_name)
     obj = model.objects.order_by("pk").first()
     url = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk])

@@ -152,3 +152,24 @@ def test_updated_at_moves_on_save():
     project.save()
     assert project.updated_at > before
     assert project.updated_at <= timezone.now()
+
+
+def test_a_gallery_photo_gets_a_small_upright_thumbnail():
+    from PIL import Image
+
+    from tests.factories import image_file
+
+    project = ProjectFactory()
+    photo = project.images.create(image=image_file(size=(3000, 2000)), caption_fr="Vue")
+    with Image.open(photo.thumbnail.path) as thumbnail:
+        assert thumbnail.format == "JPEG"
+        assert thumbnail.size == (640, 427)
+    first = photo.thumbnail.name
+    photo.caption_fr = "Vue générale"
+    photo.save()
+    assert photo.thumbnail.name == first, "an unchanged photo keeps its thumbnail"
+    photo.image = image_file(size=(400, 800))
+    photo.save()
+    assert photo.thumbnail.name != first
+    with Image.open(photo.thumbnail.path) as thumbnail:
+        assert thumbnail.size == (240, 480)

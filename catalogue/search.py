@@ -1,0 +1,56 @@
+"""Accent-, case- and script-tolerant text search, the same on SQLite and PostgreSQL.
+
+Each project keeps a normalised copy of its searchable text (``Project.search_text``):
+lower case, Latin accents removed, Arabic short vowels, tatweel and hamza/alef/ta
+marbuta variants folded. A query is normalised the same way and each of its words must
+occur in that text. On PostgreSQL a trigram GIN index (pg_trgm) serves these
+``LIKE '%word%'`` lookups; SQLite scans, which is fine at its scale.
+"""
+
+import re
+import unicodedata
+
+from django.db.models import Q
+
+# Letters that Arabic writers use interchangeably, folded to one form.
+ARABIC_FOLDS = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ئ": "ي",
+        "ؤ": "و",
+        "ة": "ه",
+        "ـ": "",  # tatweel
+    }
+)
+NOT_A_WORD = re.compile(r"[\W_]+", re.UNICODE)
+MAX_TERMS = 8
+MAX_QUERY_LENGTH = 200
+
+
+def normalize(text: str) -> str:
+    """Lower-case ``text``, drop accents and Arabic vowel marks, fold letter variants."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = stripped.translate(ARABIC_FOLDS).casefold()
+    return NOT_A_WORD.sub(" ", folded).strip()
+
+
+def search_terms(query: str) -> list[str]:
+    """The distinct normalised words of a query, at most ``MAX_TERMS`` of them."""
+    terms = []
+    for term in normalize(query[:MAX_QUERY_LENGTH]).split():
+        if term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def search_condition(query: str, field: str = "search_text") -> Q:
+    """A condition matching rows whose normalised text contains every word of ``query``."""
+    condition = Q()
+    for term in search_terms(query):
+        condition &= Q(**{f"{field}__contains": term})
+    return condition

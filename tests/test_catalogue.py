@@ -1,0 +1,255 @@
+"""The public catalogue: filters, facets, search, sorting, pagination and bad input."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from caravan.models import Dimension, Ministry
+from catalogue.choices import ContractModel, Stage, Status
+from catalogue.models import Project, Sector
+from municipalities.models import Municipality
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/fr/catalogue/"
+
+
+def references(response) -> list[str]:
+    return [p.reference for p in response.context["projects"]]
+
+
+@pytest.fixture
+def projects():
+    """Three published test projects in different places, sectors and stages, and a draft."""
+    sfax = Municipality.objects.get(code="3411")
+    tozeur = Municipality.objects.get(code="6211")
+    solar = ProjectFactory(
+        reference="TST-2025-001",
+        title_fr="Centrale solaire municipale",
+        title_ar="محطة شمسية بلدية",
+        published=True,
+        stage=Stage.PLANNING,
+        contract_model=ContractModel.PPP_CONTRACT,
+        investment_tnd=Decimal("5000000"),
+    )
+    solar.dimensions.set([Dimension.objects.get(code="environment")])
+    solar.ministries.set([Ministry.objects.get(acronym="ME")])
+    bus = ProjectFactory(
+        reference="TST-2025-002",
+        title_fr="Bus à haut niveau de service",
+        municipality=sfax,
+        sector=Sector.objects.get(code="transport.urban"),
+        published=True,
+        stage=Stage.PROCUREMENT,
+        contract_model=ContractModel.CONCESSION,
+        investment_tnd=Decimal("80000000"),
+    )
+    bus.dimensions.set([Dimension.objects.get(code="mobility")])
+    bus.ministries.set([Ministry.objects.get(acronym="MT"), Ministry.objects.get(acronym="MF")])
+    oasis = ProjectFactory(
+        reference="TST-2025-003",
+        title_fr="Circuit touristique des oasis",
+        municipality=tozeur,
+        sector=Sector.objects.get(code="cultureSportsAndRecreation"),
+        published=True,
+        investment_tnd=None,
+    )
+    draft = ProjectFactory(reference="TST-2025-004", title_fr="Brouillon", municipality=sfax)
+    return {"solar": solar, "bus": bus, "oasis": oasis, "draft": draft}
+
+
+def test_the_catalogue_lists_public_projects_only(client, projects):
+    response = client.get(URL, {"per_page": 100})
+    shown = references(response)
+    assert {"TST-2025-001", "TST-2025-002", "TST-2025-003"} <= set(shown)
+    assert "TST-2025-004" not in shown
+    assert response.context["paginator"].count == Project.objects.public().count()
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"governorate": "sfax"}, {"TST-2025-002", "SFA-2020-001", "MAH-2020-001", "MAH-2020-002"}),
+        ({"municipality": "tozeur"}, {"TST-2025-003"}),
+        ({"sector": "transport.urban"}, {"TST-2025-002"}),
+        ({"dimension": "mobility"}, {"TST-2025-002"}),
+        ({"stage": "procurement"}, {"TST-2025-002"}),
+        ({"contract": "ppp"}, {"TST-2025-001"}),
+        ({"ministry": "finances"}, {"TST-2025-002"}),
+        ({"investment_min": "10000000"}, {"TST-2025-002"}),
+        ({"investment_max": "10000000"}, {"TST-2025-001"}),
+        ({"investment_min": "1000000", "investment_max": "6000000"}, {"TST-2025-001"}),
+        ({"q": "solaire"}, {"TST-2025-001"}),
+    ],
+    ids=lambda value: "-".join(value) if isinstance(value, dict) else "",
+)
+def test_each_filter(client, projects, params, expected):
+    assert set(references(client.get(URL, params))) == expected
+
+
+def test_filters_combine(client, projects):
+    response = client.get(
+        URL, {"governorate": "gabes", "sector": "energy.solar", "stage": "planning"}
+    )
+    assert references(response) == ["TST-2025-001"]
+    response = client.get(URL, {"governorate": "gabes", "sector": "transport.urban"})
+    assert references(response) == []
+    assert "No project matches these filters." in response.text
+
+
+def test_facet_counts_equal_the_real_counts_under_the_other_filters(client, projects):
+    response = client.get(URL, {"governorate": "sfax", "sector": "economy"})
+    facets = response.context["facets"]
+    public = Project.objects.public()
+    # Governorate options count under the sector filter only.
+    for option in facets["governorate"].options:
+        assert (
+            option.count
+            == public.filter(
+                sector__code="economy", municipality__governorate__slug=option.value
+            ).count()
+        ), option.value
+    # Sector options count under the governorate filter only.
+    for option in facets["sector"].options:
+        assert (
+            option.count
+            == public.filter(
+                municipality__governorate__slug="sfax", sector__code=option.value
+            ).count()
+        ), option.value
+    # Stage, contract, dimension and ministry options count under both.
+    both = public.filter(municipality__governorate__slug="sfax", sector__code="economy")
+    for option in facets["stage"].options:
+        assert option.count == both.filter(stage=option.value).count()
+    for option in facets["dimension"].options:
+        assert option.count == both.filter(dimensions__code=option.value).count()
+    for option in facets["ministry"].options:
+        assert option.count == both.filter(ministries__slug=option.value).count()
+    assert facets["governorate"].selected.value == "sfax"
+
+
+def test_active_filters_show_as_removable_chips(client, projects):
+    response = client.get(URL, {"governorate": "sfax", "stage": "procurement", "page": "1"})
+    chips = response.context["chips"]
+    assert [(c["label"], c["value"]) for c in chips] == [
+        ("Governorate", "Sfax"),
+        ("Stage", "Under procurement"),
+    ]
+    assert chips[0]["remove_url"] == "?stage=procurement"
+    assert chips[1]["remove_url"] == "?governorate=sfax"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["gabes", "GABÈS", "Gabès", "قابس", "oasis intelligente", "الواحة", "الواحه", "gab-2020-001"],
+)
+def test_text_search_ignores_case_and_accents_in_french_and_arabic(client, query):
+    found = set(references(client.get(URL, {"q": query})))
+    assert "GAB-2020-001" in found
+    assert "SFA-2020-001" not in found
+
+
+def test_text_search_looks_into_municipality_and_governorate_names(client, projects):
+    assert "TST-2025-003" in references(client.get(URL, {"q": "توزر"}))
+    assert set(references(client.get(URL, {"q": "sfax bus"}))) == {"TST-2025-002"}
+    assert "TST-2025-002" in references(client.get(URL, {"q": "صفاقس"}))
+
+
+def test_sorting(client, projects):
+    by_amount = references(client.get(URL, {"sort": "-investment", "per_page": 3}))
+    assert by_amount[:2] == ["TST-2025-002", "TST-2025-001"]
+    ascending = references(client.get(URL, {"sort": "investment", "per_page": 100}))
+    assert ascending.index("TST-2025-001") < ascending.index("TST-2025-002")
+    assert ascending[-1] in {
+        p.reference for p in Project.objects.public().filter(investment_tnd=None)
+    }
+    titles = [
+        p.title_fr for p in client.get(URL, {"sort": "title", "per_page": 100}).context["projects"]
+    ]
+    mine = [t for t in titles if t.startswith(("Bus", "Centrale", "Circuit"))]
+    assert mine == [
+        "Bus à haut niveau de service",
+        "Centrale solaire municipale",
+        "Circuit touristique des oasis",
+    ]
+
+
+def test_pagination_keeps_the_filters(client, projects):
+    ProjectFactory.create_batch(
+        25, published=True, municipality=Municipality.objects.get(code="6211")
+    )
+    response = client.get(URL, {"municipality": "tozeur", "per_page": 10})
+    assert response.context["paginator"].num_pages == 3
+    assert 'href="?municipality=tozeur&amp;per_page=10&amp;page=2"' in response.text
+    page3 = client.get(URL, {"municipality": "tozeur", "per_page": 10, "page": 3})
+    assert len(page3.context["projects"]) == 6
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "abc"},
+        {"per_page": "10000000"},
+        {"per_page": "-3"},
+        {"investment_min": "NaN"},
+        {"investment_max": "Infinity"},
+        {"investment_min": "1e400"},
+        {"q": "abc\x00def"},
+        {"q": "x" * 5000},
+        {"governorate": "atlantis"},
+        {"sector": "<script>"},
+        {"stage": "🚀"},
+        {"sort": "password"},
+        {"municipality": "'; DROP TABLE catalogue_project; --"},
+    ],
+)
+def test_bad_input_is_ignored_never_an_error(client, params):
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    assert response.context["per_page"] <= 100
+
+
+def test_an_ignored_filter_is_flagged(client):
+    response = client.get(URL, {"governorate": "atlantis", "investment_min": "NaN"})
+    assert set(response.context["rejected"]) == {"governorate", "investment_min"}
+    assert "ignored" in response.text or "ignorées" in response.text
+
+
+def test_a_page_that_does_not_exist_is_404(client):
+    assert client.get(URL, {"page": "999999"}).status_code == 404
+    assert client.get(URL, {"page": "0"}).status_code == 404
+
+
+def test_per_page_is_capped_at_100(client):
+    ProjectFactory.create_batch(105, published=True)
+    response = client.get(URL, {"per_page": "500"})
+    assert len(response.context["projects"]) == 100
+
+
+def run_catalogue(client, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, params or {})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_catalogue_runs_the_same_queries_for_1_and_for_20_results(client):
+    Project.objects.update(status=Status.DRAFT)
+    ProjectFactory(published=True)
+    one = run_catalogue(client)
+    ProjectFactory.create_batch(19, published=True)
+    assert run_catalogue(client) == one
+
+
+def test_the_catalogue_query_count(client, django_assert_num_queries):
+    with django_assert_num_queries(14):
+        # 1-5: the filter vocabulary: governorates, municipalities, sectors, dimensions,
+        #      ministries
+        # 6: the result count (paginator)
+        # 7: the page of projects, with municipality, governorate and sector joined
+        # 8-14: one facet count each: governorate, municipality, sector, dimension,
+        #       stage, contract, ministry
+        client.get(URL, {"q": "oasis", "governorate": "gabes"})

@@ -1,0 +1,91 @@
+"""Queries per public page: the same for 1 and for 20 rows, and an exact, explained count."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalogue.choices import Status
+from catalogue.models import Project
+from municipalities.models import Municipality
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.fixture
+def only_test_projects():
+    """Start from no public project, so that 1 and 20 are exact."""
+    Project.objects.update(status=Status.DRAFT)
+
+
+def grow(**kwargs):
+    ProjectFactory.create_batch(19, published=True, featured=True, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/fr/",
+        "/fr/catalogue/",
+        "/fr/municipalities/gabes/",
+        "/fr/governorates/gabes/",
+        "/fr/ministries/finances/",
+        "/fr/municipalities/",
+    ],
+)
+def test_a_page_runs_the_same_queries_for_1_and_for_20_projects(client, only_test_projects, url):
+    first = ProjectFactory(published=True, featured=True)
+    first.ministries.set([1, 2, 3, 4, 5, 6, 7])
+    one = count_queries(client, url)
+    grow()
+    for project in Project.objects.filter(status=Status.PUBLISHED):
+        project.ministries.set([1, 2, 3, 4, 5, 6, 7])
+    assert count_queries(client, url) == one
+
+
+def test_the_project_page_does_not_grow_with_related_rows(client, only_test_projects):
+    project = ProjectFactory(published=True)
+    url = project.get_absolute_url()
+    one = count_queries(client, url)
+    project.ministries.set([1, 2, 3, 4, 5, 6, 7])
+    grow()
+    assert count_queries(client, url) == one
+
+
+def test_home_query_count(client, django_assert_num_queries):
+    with django_assert_num_queries(8):
+        # 1: key figures (count, investment, municipalities) in one aggregate
+        # 2: caravan stop count
+        # 3: public projects per sector
+        # 4: public projects per stage
+        # 5: public projects per governorate (the map)
+        # 6: the governorates (the map)
+        # 7: latest caravan edition with its stop count
+        # 8: featured projects with municipality, governorate and sector
+        client.get("/fr/")
+
+
+def test_project_page_query_count(client, django_assert_num_queries):
+    with django_assert_num_queries(6):
+        # 1: the public project with municipality, governorate, sector, stop and edition
+        # 2-5: prefetch of dimensions, ministries, images, documents
+        # 6: related projects (same municipality or sector)
+        # (the location map reads the project's point: no query)
+        client.get("/fr/catalogue/GAB-2020-001/")
+
+
+def test_municipality_page_query_count(client, django_assert_num_queries):
+    url = Municipality.objects.get(code="5111").get_absolute_url()
+    with django_assert_num_queries(4):
+        # 1: the municipality with its governorate
+        # 2: the number of its public projects
+        # 3: its latest public projects
+        # 4: the caravan stops held there, with their edition
+        client.get(url)
