@@ -1,0 +1,86 @@
+"""Browser tests: a real Chromium (Debian's package) driven by Playwright.
+
+Playwright's synchronous API runs an event loop in the test thread; the Django ORM calls
+the tests make there are safe (nothing else uses the thread), hence the flag below.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def portal(live_server, transactional_db):
+    """The live portal with the shipped data (a transactional test starts from empty tables)."""
+    call_command("load_reference_data", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def screenshot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    return take
+
+
+@pytest.fixture
+def axe():
+    """Run axe-core in the page and return its serious and critical violations."""
+    source = AXE.read_text(encoding="utf-8")
+
+    def check(page):
+        page.add_script_tag(content=source)
+        result = page.evaluate(
+            "async () => await axe.run(document, {resultTypes: ['violations']})"
+        )
+        return [
+            {
+                "id": violation["id"],
+                "impact": violation["impact"],
+                "help": violation["help"],
+                "nodes": [node["target"] for node in violation["nodes"][:5]],
+            }
+            for violation in result["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+
+    return check
