@@ -1,11 +1,26 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 from translated_fields import TranslatedFieldAdmin
 
 from municipalities.models import Municipality
 
-from .models import Dimension, Edition, Ministry, ReferenceExperience, Stop
+from .choices import PROGRAMME_GATES, ProgrammeDecision
+from .models import (
+    Dimension,
+    DimensionScore,
+    Edition,
+    Ministry,
+    MunicipalityReview,
+    ReferenceExperience,
+    Stop,
+)
+from .services import municipality_review_decide, municipality_review_prepare
 
 
 @admin.register(Ministry)
@@ -85,3 +100,107 @@ class ReferenceExperienceAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name_fr"]}
     autocomplete_fields = ["municipality"]
     filter_horizontal = ["editions"]
+
+
+class DimensionScoreInline(admin.TabularInline):
+    model = DimensionScore
+    extra = 0
+    can_delete = False
+    fields = ["dimension", "band", "comment"]
+    readonly_fields = ["dimension"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("dimension")
+
+
+class MunicipalityReviewForm(forms.ModelForm):
+    decide = forms.ChoiceField(
+        label=_("Decision"),
+        required=False,
+        choices=[("", _("Not decided yet: save only"))] + list(ProgrammeDecision.choices),
+        help_text=_("“Eligible” needs every programme gate. A decision is final."),
+    )
+
+    class Meta:
+        model = MunicipalityReview
+        fields = [
+            "municipality",
+            *PROGRAMME_GATES,
+            "public_summary_fr",
+            "public_summary_ar",
+            "public_summary_en",
+            "internal_notes",
+        ]
+
+
+@admin.register(MunicipalityReview)
+class MunicipalityReviewAdmin(TranslatedFieldAdmin, SimpleHistoryAdmin):
+    form = MunicipalityReviewForm
+    list_display = ["municipality", "version", "reviewer", "created_at", "decision", "decided_at"]
+    list_filter = ["decision", "municipality__governorate"]
+    list_select_related = ["municipality", "reviewer"]
+    search_fields = ["municipality__name_fr", "municipality__name_ar", "municipality__code"]
+    autocomplete_fields = ["municipality"]
+    readonly_fields = ["version", "reviewer", "created_at", "decision", "decided_by", "decided_at"]
+    inlines = [DimensionScoreInline]
+    fieldsets = [
+        (None, {"fields": ["municipality", "version", "reviewer", "created_at"]}),
+        (_("Programme gates"), {"fields": list(PROGRAMME_GATES)}),
+        (_("Decision"), {"fields": ["decide", "decision", "decided_by", "decided_at"]}),
+        (
+            _("Summary"),
+            {
+                "fields": [
+                    "public_summary_fr",
+                    "public_summary_ar",
+                    "public_summary_en",
+                    "internal_notes",
+                ]
+            },
+        ),
+    ]
+
+    def get_inlines(self, request, obj):
+        # The six dimensions are added when the review is created.
+        return self.inlines if obj is not None else []
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["municipality"] if obj is not None else fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.decision:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            municipality_review_prepare(review=obj, user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        decision = form.cleaned_data.get("decide")
+        if not decision:
+            return
+        try:
+            with transaction.atomic():
+                municipality_review_decide(
+                    review=form.instance, user=request.user, decision=decision
+                )
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(getattr(error, "messages", None) or [str(error)])
+            self.message_user(
+                request,
+                gettext("Saved, but not decided: %(reasons)s") % {"reasons": text},
+                level=messages.ERROR,
+            )
+        else:
+            self.message_user(request, gettext("Decision recorded."), level=messages.SUCCESS)

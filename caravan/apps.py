@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CaravanConfig(AppConfig):
     name = "caravan"
+    verbose_name = _("Programme and caravan")

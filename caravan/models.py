@@ -1,10 +1,14 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality
 from smartcities.fields import translated
+
+from .choices import PROGRAMME_GATES, IndicatorBand, ProgrammeDecision
 
 
 class Ministry(models.Model):
@@ -157,3 +161,110 @@ class ReferenceExperience(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class MunicipalityReviewQuerySet(models.QuerySet):
+    def decided(self):
+        """Reviews with a decision."""
+        return self.exclude(decision="")
+
+    def current_for(self, municipality):
+        """The municipality's programme status: its latest decided review, or None."""
+        return self.decided().filter(municipality=municipality).order_by("-version").first()
+
+
+class MunicipalityReview(models.Model):
+    """A versioned review of a municipality's eligibility for the programme (DOMAIN.md §6)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="programme_reviews",
+        verbose_name=_("municipality"),
+    )
+    version = models.PositiveSmallIntegerField(_("version"), editable=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="municipality_reviews",
+        verbose_name=_("reviewer"),
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("opened on"), auto_now_add=True)
+    gate_application = models.BooleanField(_("application complete"), default=False)
+    gate_council = models.BooleanField(_("council commitment"), default=False)
+    gate_perimeter = models.BooleanField(_("designated smart perimeter"), default=False)
+    gate_participation = models.BooleanField(_("participatory process"), default=False)
+    gate_candidate_project = models.BooleanField(_("at least one candidate project"), default=False)
+    decision = models.CharField(_("decision"), max_length=20, choices=ProgrammeDecision, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True, editable=False)
+    public_summary = translated(models.TextField(_("public summary"), blank=True), required=())
+    internal_notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("Never shown to the public.")
+    )
+
+    objects = MunicipalityReviewQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("municipality review")
+        verbose_name_plural = _("municipality reviews")
+        ordering = ["municipality", "-version"]
+        permissions = [("decide_municipalityreview", _("Can decide a municipality review"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "version"], name="municipality_review_unique_version"
+            ),
+        ]
+
+    def __str__(self):
+        return _("Programme review %(version)s of %(municipality)s") % {
+            "version": self.version,
+            "municipality": self.municipality,
+        }
+
+    def gates_passed(self) -> bool:
+        return all(getattr(self, name) for name in PROGRAMME_GATES)
+
+    def average_band(self):
+        """Mean band (1–4) over the scored dimensions, or None."""
+        bands = [s.band for s in self.dimension_scores.all() if s.band is not None]
+        return round(sum(bands) / len(bands), 2) if bands else None
+
+
+class DimensionScore(models.Model):
+    """A smart-city dimension of a municipality review, banded as in U4SSC."""
+
+    review = models.ForeignKey(
+        MunicipalityReview,
+        on_delete=models.CASCADE,
+        related_name="dimension_scores",
+        verbose_name=_("review"),
+    )
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, related_name="+", verbose_name=_("dimension")
+    )
+    band = models.PositiveSmallIntegerField(_("band"), choices=IndicatorBand, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dimension score")
+        verbose_name_plural = _("dimension scores")
+        ordering = ["review", "dimension__display_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "dimension"], name="dimension_score_unique"),
+        ]
+
+    def __str__(self):
+        return str(self.dimension)

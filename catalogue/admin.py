@@ -1,14 +1,70 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 from translated_fields import TranslatedFieldAdmin
 
-from .models import Project, ProjectDocument, ProjectImage, Sector
+from municipalities.models import Municipality
+
+from . import services
+from .choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, Decision, Status
+from .models import (
+    Project,
+    ProjectDocument,
+    ProjectImage,
+    ProjectReview,
+    ProjectTransition,
+    ReviewGate,
+    ReviewScore,
+    ScreeningCriterion,
+    Sector,
+)
+from .permissions import focal_municipality_id, scope_projects
+
+# Statuses a municipal focal point may still edit.
+FOCAL_POINT_EDITABLE = (Status.DRAFT, Status.NEEDS_INFORMATION)
+
+
+class NotFoundOutOfScopeMixin:
+    """Objects outside the user's scope are 404, in every admin view (history included)."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(gettext("No such object."))
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404(gettext("No such object."))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404(gettext("No such object."))
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Sector)
 class SectorAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     list_display = ["code", "name_fr", "name_ar", "name_en", "display_order"]
     search_fields = ["code", "name_fr", "name_ar", "name_en"]
+
+
+class ScopedProjectChildAdminMixin:
+    """Images and documents follow the scope of their project."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        restricted_to = focal_municipality_id(request.user)
+        if restricted_to is not None:
+            queryset = queryset.filter(project__municipality_id=restricted_to)
+        return queryset
 
 
 class ProjectImageInline(TranslatedFieldAdmin, admin.TabularInline):
@@ -23,8 +79,150 @@ class ProjectDocumentInline(TranslatedFieldAdmin, admin.TabularInline):
     fields = ["position", "title_fr", "title_ar", "title_en", "file", "document_type", "is_public"]
 
 
+class ReviewHistoryInline(admin.TabularInline):
+    """Every review of the project, newest first; opened and decided through their own page."""
+
+    model = ProjectReview
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["version", "reviewer", "created_at", "score", "decision", "decided_by", "decided_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("Eligibility reviews")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewer", "decided_by")
+
+
+class TransitionInline(admin.TabularInline):
+    model = ProjectTransition
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "user", "note"]
+    readonly_fields = fields
+    verbose_name_plural = _("Workflow history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+class ProjectAdminForm(forms.ModelForm):
+    """The project form, with optimistic locking: a stale form cannot overwrite a newer save."""
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = "__all__"  # noqa: DJ007 -- the admin fieldsets choose the fields shown
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edit_version"].initial = self.instance.lock_version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            current = (
+                Project.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("lock_version", flat=True)
+                .first()
+            )
+            if cleaned.get("edit_version") != current:
+                raise ValidationError(
+                    _(
+                        "Someone else saved this project while you were editing it. Your "
+                        "changes were not saved: open the project again to see the new "
+                        "version, then redo your changes."
+                    ),
+                    code="stale",
+                )
+        return cleaned
+
+
+def _transition_action(name, label, service, *, permission, needs_reason=False):
+    """An admin action that asks for confirmation, then runs one workflow service."""
+
+    def action(modeladmin, request, queryset):
+        if "confirm" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/catalogue/confirm_transition.html",
+                {
+                    **modeladmin.admin_site.each_context(request),
+                    "title": label,
+                    "action_name": name,
+                    "projects": queryset,
+                    "needs_reason": needs_reason,
+                    "opts": modeladmin.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        reason = request.POST.get("reason", "")
+        done = 0
+        for project in queryset:
+            try:
+                with transaction.atomic():
+                    if needs_reason:
+                        service(project=project, user=request.user, reason=reason)
+                    else:
+                        service(project=project, user=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(getattr(error, "messages", None) or [str(error)])
+                modeladmin.message_user(
+                    request, f"{project.reference}: {text}", level=messages.ERROR
+                )
+        if done:
+            modeladmin.message_user(
+                request,
+                gettext("%(action)s: %(count)d project(s) done.")
+                % {"action": label, "count": done},
+                level=messages.SUCCESS,
+            )
+        return None
+
+    action.__name__ = name
+    return admin.action(description=label, permissions=[permission])(action)
+
+
+submit_action = _transition_action(
+    "submit_projects", _("Submit for review"), services.project_submit, permission="submit"
+)
+publish_action = _transition_action(
+    "publish_projects", _("Publish"), services.project_publish, permission="publish"
+)
+withdraw_action = _transition_action(
+    "withdraw_projects",
+    _("Withdraw from the catalogue"),
+    services.project_withdraw,
+    permission="publish",
+    needs_reason=True,
+)
+restore_action = _transition_action(
+    "restore_projects",
+    _("Restore to the catalogue"),
+    services.project_restore,
+    permission="publish",
+)
+review_action = _transition_action(
+    "open_reviews",
+    _("Open an eligibility review"),
+    lambda *, project, user: services.review_open(project=project, user=user),
+    permission="review",
+)
+
+
 @admin.register(Project)
-class ProjectAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class ProjectAdmin(NotFoundOutOfScopeMixin, TranslatedFieldAdmin, SimpleHistoryAdmin):
+    form = ProjectAdminForm
     list_display = [
         "reference",
         "title_fr",
@@ -33,6 +231,7 @@ class ProjectAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
         "sector",
         "stage",
         "status",
+        "latest_decision",
         "investment_tnd",
         "updated_at",
     ]
@@ -51,10 +250,20 @@ class ProjectAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     autocomplete_fields = ["municipality", "stop", "sector"]
     filter_horizontal = ["dimensions", "ministries"]
     date_hierarchy = "updated_at"
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [ProjectImageInline, ProjectDocumentInline]
+    readonly_fields = [
+        "status",
+        "published_at",
+        "withdrawn_reason",
+        "submitted_by",
+        "last_edited_by",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [ProjectImageInline, ProjectDocumentInline, ReviewHistoryInline, TransitionInline]
+    actions = [submit_action, review_action, publish_action, withdraw_action, restore_action]
+    history_list_display = ["status"]
     fieldsets = [
-        (None, {"fields": ["reference", "title_fr", "title_ar", "title_en"]}),
+        (None, {"fields": ["reference", "title_fr", "title_ar", "title_en", "edit_version"]}),
         (
             _("Presentation"),
             {
@@ -90,26 +299,102 @@ class ProjectAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
         (
             _("Publication"),
             {
+                "description": _(
+                    "The status changes only through the actions of the project list "
+                    "(submit, review, publish, withdraw, restore)."
+                ),
                 "fields": [
                     "status",
                     "withdrawn_reason",
+                    "published_at",
                     "featured",
                     "is_demo",
-                    "published_at",
+                    "submitted_by",
+                    "last_edited_by",
                     "created_at",
                     "updated_at",
-                ]
+                ],
             },
         ),
     ]
+
+    def get_queryset(self, request):
+        latest_decision = (
+            ProjectReview.objects.filter(project=OuterRef("pk"))
+            .order_by("-version")
+            .values("decision")[:1]
+        )
+        queryset = (
+            super().get_queryset(request).annotate(_latest_decision=Subquery(latest_decision))
+        )
+        return scope_projects(request.user, queryset)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if focal_municipality_id(request.user) is not None:
+            # A focal point does not feature projects nor mark them as demo data.
+            fieldsets = [
+                (
+                    title,
+                    {
+                        **options,
+                        "fields": [
+                            f for f in options["fields"] if f not in ("featured", "is_demo")
+                        ],
+                    },
+                )
+                for title, options in fieldsets
+            ]
+        return fieldsets
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and focal_municipality_id(request.user) is not None:
+            return obj.status in FOCAL_POINT_EDITABLE
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        # A project the public has seen is withdrawn, never deleted (except by a superuser).
+        if obj is not None and obj.published_at and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("catalogue.submit_project")
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("catalogue.publish_project")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("catalogue.review_project")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        restricted_to = focal_municipality_id(request.user)
+        if db_field.name == "municipality" and restricted_to is not None:
+            kwargs["queryset"] = Municipality.objects.filter(pk=restricted_to)
+            kwargs["initial"] = restricted_to
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        restricted_to = focal_municipality_id(request.user)
+        if restricted_to is not None and obj.municipality_id != restricted_to:
+            raise PermissionDenied(gettext("A project cannot move to another municipality."))
+        obj.last_edited_by = request.user
+        if change:
+            obj.lock_version = (form.cleaned_data.get("edit_version") or obj.lock_version) + 1
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("governorate"), ordering="municipality__governorate__code_ins")
     def governorate(self, obj):
         return obj.municipality.governorate
 
+    @admin.display(description=_("latest decision"), ordering="_latest_decision")
+    def latest_decision(self, obj):
+        return Decision(obj._latest_decision).label if obj._latest_decision else "—"
+
 
 @admin.register(ProjectImage)
-class ProjectImageAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class ProjectImageAdmin(ScopedProjectChildAdminMixin, TranslatedFieldAdmin, admin.ModelAdmin):
     list_display = ["__str__", "project", "position"]
     list_select_related = ["project"]
     search_fields = ["project__reference", "caption_fr", "caption_ar"]
@@ -117,9 +402,203 @@ class ProjectImageAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 
 @admin.register(ProjectDocument)
-class ProjectDocumentAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class ProjectDocumentAdmin(ScopedProjectChildAdminMixin, TranslatedFieldAdmin, admin.ModelAdmin):
     list_display = ["title_fr", "project", "document_type", "is_public"]
     list_filter = ["is_public", "document_type"]
     list_select_related = ["project"]
     search_fields = ["project__reference", "title_fr", "title_ar"]
     autocomplete_fields = ["project"]
+
+
+@admin.register(ScreeningCriterion)
+class ScreeningCriterionAdmin(TranslatedFieldAdmin, SimpleHistoryAdmin):
+    list_display = ["code", "name_fr", "weight", "is_active", "display_order"]
+    list_editable = ["weight", "is_active"]
+    list_display_links = ["code", "name_fr"]
+
+
+class ReviewGateInline(admin.TabularInline):
+    model = ReviewGate
+    extra = 0
+    can_delete = False
+    fields = ["gate", "passed", "comment"]
+    readonly_fields = ["gate"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReviewScoreInline(admin.TabularInline):
+    model = ReviewScore
+    extra = 0
+    can_delete = False
+    fields = ["criterion", "weight", "score", "comment"]
+    readonly_fields = ["criterion", "weight"]
+    classes = ["review-scores"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("criterion")
+
+
+class ProjectReviewForm(forms.ModelForm):
+    """A review, with the committee's decision taken on save (through the service)."""
+
+    decide = forms.ChoiceField(
+        label=_("Decision"),
+        required=False,
+        choices=[("", _("Not decided yet: save the scores only"))] + list(Decision.choices),
+        help_text=_("A failed gate allows only “Not eligible”. A decision is final."),
+    )
+
+    class Meta:
+        model = ProjectReview
+        fields = [
+            "public_summary_fr",
+            "public_summary_ar",
+            "public_summary_en",
+            "internal_notes",
+        ]
+
+
+@admin.register(ProjectReview)
+class ProjectReviewAdmin(NotFoundOutOfScopeMixin, TranslatedFieldAdmin, SimpleHistoryAdmin):
+    form = ProjectReviewForm
+    list_display = [
+        "project",
+        "version",
+        "reviewer",
+        "created_at",
+        "score",
+        "decision",
+        "decided_at",
+    ]
+    list_filter = [
+        "decision",
+        "project__municipality__governorate",
+        "project__sector",
+        "project__status",
+    ]
+    list_select_related = ["project", "reviewer"]
+    search_fields = ["project__reference", "project__title_fr"]
+    readonly_fields = [
+        "project_link",
+        "version",
+        "reviewer",
+        "created_at",
+        "running_total",
+        "decision",
+        "decided_by",
+        "decided_at",
+    ]
+    inlines = [ReviewGateInline, ReviewScoreInline]
+    fieldsets = [
+        (None, {"fields": ["project_link", "version", "reviewer", "created_at"]}),
+        (
+            _("Result"),
+            {"fields": ["running_total", "decide", "decision", "decided_by", "decided_at"]},
+        ),
+        (
+            _("Summary"),
+            {
+                "fields": [
+                    "public_summary_fr",
+                    "public_summary_ar",
+                    "public_summary_en",
+                    "internal_notes",
+                ]
+            },
+        ),
+    ]
+
+    class Media:
+        js = ["catalogue/admin/review.js"]
+        css = {"all": ["catalogue/admin/review.css"]}
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        restricted_to = focal_municipality_id(request.user)
+        if restricted_to is not None:
+            queryset = queryset.filter(project__municipality_id=restricted_to)
+        return queryset
+
+    def has_add_permission(self, request):
+        return False  # opened from the project list: "Open an eligibility review"
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None:
+            if obj.is_decided:
+                return False
+            if not request.user.is_superuser and request.user.pk in (
+                obj.project.submitted_by_id,
+                obj.project.last_edited_by_id,
+            ):
+                return False
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # reviews are kept: a new review supersedes an old one
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not request.user.has_perm("catalogue.decide_projectreview") or (
+            obj is not None and obj.is_decided
+        ):
+            fieldsets = [
+                (title, {**options, "fields": [f for f in options["fields"] if f != "decide"]})
+                for title, options in fieldsets
+            ]
+        return fieldsets
+
+    @admin.display(description=_("project"))
+    def project_link(self, obj):
+        url = reverse("admin:catalogue_project_change", args=[obj.project_id])
+        return format_html('<a href="{}">{}</a>', url, obj.project)
+
+    @admin.display(description=_("weighted score and proposed outcome"))
+    def running_total(self, obj):
+        score = obj.compute_score()
+        proposed = obj.proposed_decision()
+        return format_html(
+            '<span class="review-total" data-eligible="{}" data-information="{}">'
+            '<strong class="review-total__score">{}</strong> / 100 · {}</span>',
+            SCORE_ELIGIBLE,
+            SCORE_NEEDS_INFORMATION,
+            "—" if score is None else score,
+            Decision(proposed).label if proposed else gettext("score the criteria"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        review = services.review_refresh_score(form.instance)
+        decision = form.cleaned_data.get("decide")
+        if not decision:
+            return
+        try:
+            with transaction.atomic():
+                services.review_decide(review=review, user=request.user, decision=decision)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(getattr(error, "messages", None) or [str(error)])
+            self.message_user(
+                request,
+                gettext("Scores saved, but the review is not decided: %(reasons)s")
+                % {"reasons": text},
+                level=messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request,
+                gettext("Decision recorded: %(decision)s.")
+                % {"decision": Decision(decision).label},
+                level=messages.SUCCESS,
+            )
+
+    def response_change(self, request, obj):
+        # Stay on the review while it is undecided, so that errors are seen.
+        obj.refresh_from_db()
+        if not obj.is_decided and "_continue" not in request.POST:
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)

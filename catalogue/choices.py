@@ -90,3 +90,41 @@ class DocumentType(models.TextChoices):
     BIDDING_DOCUMENTS = "biddingDocuments", _("Bidding documents")
     MINUTES = "minutes", _("Minutes")
     ILLUSTRATION = "illustration", _("Illustrations")
+
+
+class Gate(models.TextChoices):
+    """Pass/fail gates of a PPP screening (PPP Knowledge Lab, APMG); any failure ends it."""
+
+    LEGAL_PERSON = (
+        "g1",
+        _("G1 · A legal public person, and a contract model that fits law 2015-49 or 2008-23"),
+    )
+    LEGAL_FRAMEWORK = "g2", _("G2 · The project fits the legal framework")
+    LAND = "g3", _("G3 · The land or site is available")
+    OUTPUTS = "g4", _("G4 · The outputs can be specified and measured")
+
+
+class Decision(models.TextChoices):
+    """The eligibility committee's decision on a project."""
+
+    ELIGIBLE_PPP = "eligible_ppp", _("Eligible as a PPP contract")
+    ELIGIBLE_CONCESSION = "eligible_concession", _("Eligible as a concession")
+    PUBLIC_WORKS = "public_works", _("Better carried out as public works")
+    NEEDS_INFORMATION = "needs_information", _("More information needed")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+
+
+ELIGIBLE_DECISIONS = (Decision.ELIGIBLE_PPP, Decision.ELIGIBLE_CONCESSION)
+
+# The project's workflow status once a decision is taken.
+DECISION_TO_STATUS = {
+    Decision.ELIGIBLE_PPP: Status.ELIGIBLE,
+    Decision.ELIGIBLE_CONCESSION: Status.ELIGIBLE,
+    Decision.PUBLIC_WORKS: Status.NOT_ELIGIBLE,
+    Decision.NEEDS_INFORMATION: Status.NEEDS_INFORMATION,
+    Decision.NOT_ELIGIBLE: Status.NOT_ELIGIBLE,
+}
+
+# Weighted score (0–100) bands for the proposed outcome, when every gate passes.
+SCORE_ELIGIBLE = 60
+SCORE_NEEDS_INFORMATION = 40

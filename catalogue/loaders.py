@@ -16,7 +16,7 @@ from caravan.models import Dimension, Stop
 from municipalities.models import Municipality
 
 from .choices import Status
-from .models import Project, Sector
+from .models import Project, ScreeningCriterion, Sector
 
 TRANSLATED = ("fr", "ar", "en")
 
@@ -39,6 +39,26 @@ def load_sectors(programme_dir: Path, oc4ids_dir: Path) -> int:
             },
         )
     return len(rows)
+
+
+def load_screening_criteria(programme_dir: Path) -> int:
+    """Create the eleven scored criteria with default weights (staff may change them)."""
+    with (programme_dir / "screening_criteria.json").open(encoding="utf-8") as handle:
+        records = json.load(handle)
+    for order, record in enumerate(records, start=1):
+        ScreeningCriterion.objects.get_or_create(
+            code=record["code"],
+            defaults={
+                "weight": record["weight"],
+                "display_order": order,
+                **{
+                    f"{name}_{lang}": record.get(f"{name}_{lang}", "")
+                    for name in ("name", "description")
+                    for lang in TRANSLATED
+                },
+            },
+        )
+    return len(records)
 
 
 def load_projects(programme_dir: Path) -> int:

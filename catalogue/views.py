@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from caravan.models import Edition, Ministry, Stop
+from caravan.models import Edition, Ministry, MunicipalityReview, Stop
 from municipalities.models import Governorate, Municipality
 
 from .choices import Stage
@@ -22,7 +22,7 @@ from .filters import (
     parse_sort,
 )
 from .maps import governorate_map, point_map
-from .models import Project, Sector
+from .models import Project, ProjectReview, Sector
 from .search import normalize, search_terms
 
 PUBLIC = Project.objects.public_condition("projects__")
@@ -189,6 +189,7 @@ class ProjectDetailView(DetailView):
         )
         return super().get_context_data(
             stages=Stage.choices,
+            outcome=ProjectReview.objects.outcome_for(project),
             documents=[d for d in project.documents.all() if d.is_public],
             related=related,
             map=point_map([(*point, project.title, "")] if point else []),
@@ -242,6 +243,7 @@ class MunicipalityDetailView(DetailView):
                 Project.objects.filter(municipality=municipality), municipality=municipality.slug
             ),
             stops=municipality.caravan_stops.select_related("edition"),
+            programme_status=MunicipalityReview.objects.current_for(municipality),
             map=point_map([(municipality.latitude, municipality.longitude, municipality.name, "")]),
             **kwargs,
         )

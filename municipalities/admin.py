@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from translated_fields import TranslatedFieldAdmin
 
-from .models import Governorate, Municipality
+from .models import FocalPoint, Governorate, Municipality
 
 
 @admin.register(Governorate)
@@ -58,3 +58,11 @@ class MunicipalityAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
             {"fields": ["website", "description_fr", "description_ar", "description_en", "logo"]},
         ),
     ]
+
+
+@admin.register(FocalPoint)
+class FocalPointAdmin(admin.ModelAdmin):
+    list_display = ["user", "municipality"]
+    list_select_related = ["user", "municipality"]
+    search_fields = ["user__username", "user__email", "municipality__name_fr", "municipality__code"]
+    autocomplete_fields = ["user", "municipality"]

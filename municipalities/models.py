@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from smartcities.fields import (
     UploadTo,
@@ -116,6 +118,7 @@ class Municipality(models.Model):
     logo = models.ImageField(_("logo"), upload_to=UploadTo("municipalities/logos"), blank=True)
 
     objects = MunicipalityQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("municipality")
@@ -134,3 +137,27 @@ class Municipality(models.Model):
 
     def get_absolute_url(self):
         return reverse("municipalities:municipality_detail", kwargs={"slug": self.slug})
+
+
+class FocalPoint(models.Model):
+    """A user who speaks for one municipality (the "municipal focal point" role)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="focal_point",
+        verbose_name=_("user"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="focal_points",
+        verbose_name=_("municipality"),
+    )
+
+    class Meta:
+        verbose_name = _("municipal focal point")
+        verbose_name_plural = _("municipal focal points")
+
+    def __str__(self):
+        return f"{self.user} · {self.municipality}"

@@ -95,9 +95,11 @@ def test_filters_combine(client, projects):
         URL, {"governorate": "gabes", "sector": "energy.solar", "stage": "planning"}
     )
     assert references(response) == ["TST-2025-001"]
-    response = client.get(URL, {"governorate": "gabes", "sector": "transport.urban"})
+    response = client.get("/en" + URL[3:], {"governorate": "gabes", "sector": "transport.urban"})
     assert references(response) == []
     assert "No project matches these filters." in response.text
+    french = client.get(URL, {"governorate": "gabes", "sector": "transport.urban"})
+    assert "Aucun projet ne correspond à ces filtres." in french.text
 
 
 def test_facet_counts_equal_the_real_counts_under_the_other_filters(client, projects):
@@ -132,7 +134,9 @@ def test_facet_counts_equal_the_real_counts_under_the_other_filters(client, proj
 
 
 def test_active_filters_show_as_removable_chips(client, projects):
-    response = client.get(URL, {"governorate": "sfax", "stage": "procurement", "page": "1"})
+    response = client.get(
+        "/en" + URL[3:], {"governorate": "sfax", "stage": "procurement", "page": "1"}
+    )
     chips = response.context["chips"]
     assert [(c["label"], c["value"]) for c in chips] == [
         ("Governorate", "Sfax"),

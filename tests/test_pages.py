@@ -83,3 +83,47 @@ def test_unknown_objects_are_404(client):
         "/fr/ministries/atlantis/",
     ):
         assert client.get(address).status_code == 404, address
+
+
+HIDDEN_STATUSES = [s for s in Status.values if s != Status.PUBLISHED]
+
+
+def test_non_public_projects_appear_nowhere_public(client):
+    from caravan.models import Ministry
+
+    finances = Ministry.objects.get(slug="finances")
+    hidden = []
+    for status in HIDDEN_STATUSES:
+        project = ProjectFactory(
+            status=status,
+            title_fr=f"Projet caché {status}",
+            featured=True,
+            withdrawn_reason="Raison" if status == Status.WITHDRAWN else "",
+            investment_tnd=123456789,
+        )
+        project.ministries.add(finances)
+        hidden.append(project)
+    pages = [
+        "/fr/",
+        "/fr/catalogue/?per_page=100",
+        "/fr/catalogue/?q=cache",
+        "/fr/catalogue/?sector=energy.solar",
+        "/fr/municipalities/gabes/",
+        "/fr/governorates/gabes/",
+        "/fr/ministries/finances/",
+        "/fr/ministries/",
+        "/fr/municipalities/",
+    ]
+    for address in pages:
+        text = client.get(address).text
+        assert "Projet caché" not in text, address
+        assert "123" + "\u202f" + "456" not in text and "123456789" not in text, address
+    for project in hidden:
+        assert client.get(f"/fr/catalogue/{project.reference}/").status_code == 404
+    # Counts ignore them too: no public energy.solar project exists in the shipped data.
+    response = client.get("/fr/catalogue/")
+    solar = next(
+        o for o in response.context["facets"]["sector"].options if o.value == "energy.solar"
+    )
+    assert solar.count == 0
+    assert client.get("/fr/").context["figures"]["investment"] is None

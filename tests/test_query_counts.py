@@ -73,19 +73,21 @@ def test_home_query_count(client, django_assert_num_queries):
 
 
 def test_project_page_query_count(client, django_assert_num_queries):
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         # 1: the public project with municipality, governorate, sector, stop and edition
-        # 2-5: prefetch of dimensions, ministries, images, documents
-        # 6: related projects (same municipality or sector)
+        # 2: its screening outcome (latest decided review)
+        # 3-6: prefetch of dimensions, ministries, images, documents
+        # 7: related projects (same municipality or sector)
         # (the location map reads the project's point: no query)
         client.get("/fr/catalogue/GAB-2020-001/")
 
 
 def test_municipality_page_query_count(client, django_assert_num_queries):
     url = Municipality.objects.get(code="5111").get_absolute_url()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         # 1: the municipality with its governorate
-        # 2: the number of its public projects
-        # 3: its latest public projects
-        # 4: the caravan stops held there, with their edition
+        # 2: its programme status (latest decided municipality review)
+        # 3: the number of its public projects
+        # 4: its latest public projects
+        # 5: the caravan stops held there, with their edition
         client.get(url)

@@ -69,9 +69,7 @@ def axe():
 
     def check(page):
         page.add_script_tag(content=source)
-        result = page.evaluate(
-            "async () => await axe.run(document, {resultTypes: ['violations']})"
-        )
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         return [
             {
                 "id": violation["id"],

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from caravan.loaders import load_programme
-from catalogue.loaders import load_projects, load_sectors
+from catalogue.loaders import load_projects, load_screening_criteria, load_sectors
 from municipalities.loaders import load_territory
 
 
@@ -20,6 +20,7 @@ class Command(BaseCommand):
             territory = load_territory(fixtures / "territory")
             programme = load_programme(fixtures / "programme")
             sectors = load_sectors(fixtures / "programme", fixtures / "oc4ids")
+            load_screening_criteria(fixtures / "programme")
             projects = load_projects(fixtures / "programme")
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,91 @@
+"""The staff roles, kept as Django groups and (re)created after every ``migrate``."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+EDITOR = "Éditeur ministériel"
+COMMITTEE = "Comité d'éligibilité"
+FOCAL_POINT = "Point focal municipal"
+
+REFERENCE_MODELS = {
+    "municipalities": ["governorate", "municipality", "focalpoint"],
+    "caravan": ["ministry", "dimension", "edition", "stop", "referenceexperience"],
+    "catalogue": ["sector", "project", "projectimage", "projectdocument"],
+}
+ALL_ACTIONS = ("view", "add", "change", "delete")
+
+ROLE_PERMISSIONS = {
+    # Edits all reference data and projects; submits, publishes, withdraws.
+    EDITOR: [
+        *(
+            f"{app}.{action}_{model}"
+            for app, models in REFERENCE_MODELS.items()
+            for model in models
+            for action in ALL_ACTIONS
+        ),
+        "catalogue.submit_project",
+        "catalogue.publish_project",
+        "catalogue.view_projectreview",
+        "catalogue.view_reviewgate",
+        "catalogue.view_reviewscore",
+        "catalogue.view_screeningcriterion",
+        "catalogue.view_projecttransition",
+        "caravan.view_municipalityreview",
+        "caravan.view_dimensionscore",
+    ],
+    # Writes and decides reviews (projects and municipalities); sets the criteria weights.
+    COMMITTEE: [
+        *(f"{app}.view_{model}" for app, models in REFERENCE_MODELS.items() for model in models),
+        "catalogue.review_project",
+        "catalogue.view_projectreview",
+        "catalogue.change_projectreview",
+        "catalogue.decide_projectreview",
+        "catalogue.view_reviewgate",
+        "catalogue.change_reviewgate",
+        "catalogue.view_reviewscore",
+        "catalogue.change_reviewscore",
+        "catalogue.view_screeningcriterion",
+        "catalogue.change_screeningcriterion",
+        "catalogue.view_projecttransition",
+        "caravan.view_municipalityreview",
+        "caravan.add_municipalityreview",
+        "caravan.change_municipalityreview",
+        "caravan.decide_municipalityreview",
+        "caravan.view_dimensionscore",
+        "caravan.change_dimensionscore",
+    ],
+    # Drafts and submits the projects of one municipality (scope: catalogue.permissions).
+    FOCAL_POINT: [
+        "municipalities.view_municipality",
+        "municipalities.view_governorate",
+        "caravan.view_ministry",
+        "caravan.view_dimension",
+        "caravan.view_stop",
+        "catalogue.view_sector",
+        "catalogue.view_project",
+        "catalogue.add_project",
+        "catalogue.change_project",
+        "catalogue.submit_project",
+        *(
+            f"catalogue.{action}_{model}"
+            for model in ("projectimage", "projectdocument")
+            for action in ALL_ACTIONS
+        ),
+        "catalogue.view_projecttransition",
+    ],
+}
+
+
+def ensure_roles(**kwargs) -> None:
+    """Create the role groups and give them exactly their permissions."""
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        condition = Q()
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            condition |= Q(content_type__app_label=app_label, codename=codename)
+        permissions = list(Permission.objects.filter(condition))
+        missing = set(codenames) - {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+        if missing:  # the app defining them has not been migrated yet
+            continue
+        group.permissions.set(permissions)

@@ -1,0 +1,29 @@
+// Live running total on the review form: the same weighted mean the server computes
+// (100 × Σ weight × score / (4 × Σ weight) over the scored criteria).
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const total = document.querySelector(".review-total");
+  const group = document.querySelector(".review-scores");
+  if (!total || !group) return;
+  const eligible = Number(total.dataset.eligible);
+  const information = Number(total.dataset.information);
+  const output = total.querySelector(".review-total__score");
+  const recompute = () => {
+    let points = 0;
+    let weights = 0;
+    group.querySelectorAll("tr.form-row").forEach((row) => {
+      const select = row.querySelector("select[name$='-score']");
+      const weightCell = row.querySelector("td.field-weight");
+      if (!select || !weightCell || select.value === "") return;
+      const weight = Number(weightCell.textContent.trim());
+      points += weight * Number(select.value);
+      weights += weight;
+    });
+    if (!weights) return;
+    const score = Math.round((1000 * points) / (4 * weights)) / 10;
+    output.textContent = String(score);
+    total.dataset.band = score >= eligible ? "eligible" : score >= information ? "information" : "low";
+  };
+  group.addEventListener("change", recompute);
+  recompute();
+});
