@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +104,9 @@ class ReferenceExperienceAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 class DimensionScoreInline(admin.TabularInline):
     model = DimensionScore
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+    }
     extra = 0
     can_delete = False
     fields = ["dimension", "band", "comment"]

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -39,14 +39,20 @@ class NotFoundOutOfScopeMixin:
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404(gettext("No such object."))
 
-    def history_view(self, request, object_id, extra_context=None):
+    def _check_in_scope(self, request, object_id):
         if not self.get_queryset(request).filter(pk=object_id).exists():
             raise Http404(gettext("No such object."))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._check_in_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_in_scope(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404(gettext("No such object."))
+        self._check_in_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
@@ -417,8 +423,12 @@ class ScreeningCriterionAdmin(TranslatedFieldAdmin, SimpleHistoryAdmin):
     list_display_links = ["code", "name_fr"]
 
 
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+
+
 class ReviewGateInline(admin.TabularInline):
     model = ReviewGate
+    formfield_overrides = COMPACT_TEXT
     extra = 0
     can_delete = False
     fields = ["gate", "passed", "comment"]
@@ -430,6 +440,7 @@ class ReviewGateInline(admin.TabularInline):
 
 class ReviewScoreInline(admin.TabularInline):
     model = ReviewScore
+    formfield_overrides = COMPACT_TEXT
     extra = 0
     can_delete = False
     fields = ["criterion", "weight", "score", "comment"]

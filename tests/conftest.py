@@ -18,3 +18,44 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The shipped reference data, loaded once for the whole run."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    """A staff user in one of the roles (optionally a focal point of a municipality)."""
+    from django.contrib.auth.models import Group
+
+    from municipalities.models import FocalPoint, Municipality
+
+    def make(username, role=None, *, municipality_code=None, superuser=False):
+        if superuser:
+            return django_user_model.objects.create_superuser(
+                username, f"{username}@x.tn", "x" * 16
+            )
+        user = django_user_model.objects.create_user(
+            username, f"{username}@x.tn", "x" * 16, is_staff=True
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        if municipality_code:
+            FocalPoint.objects.create(
+                user=user, municipality=Municipality.objects.get(code=municipality_code)
+            )
+        return django_user_model.objects.get(pk=user.pk)  # fresh permission caches
+
+    return make
+
+
+@pytest.fixture
+def team(make_user):
+    """One user per role: an editor, two committee members, a focal point of Gabès."""
+    from catalogue.roles import COMMITTEE, EDITOR, FOCAL_POINT
+
+    return {
+        "editor": make_user("editor", EDITOR),
+        "committee": make_user("committee", COMMITTEE),
+        "committee2": make_user("committee2", COMMITTEE),
+        "focal": make_user("focal", FOCAL_POINT, municipality_code="5111"),
+        "other_focal": make_user("focal_sfax", FOCAL_POINT, municipality_code="3411"),
+        "root": make_user("root", superuser=True),
+    }

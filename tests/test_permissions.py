@@ -1,0 +1,274 @@
+"""The permission matrix of the admin: each role × each operation, in and out of scope.
+
+In scope: a project of Gabès (the focal point's municipality). Out of scope: one of Sfax.
+Out-of-scope objects are 404 for a focal point; a refused operation changes nothing.
+"""
+
+import pytest
+from django.urls import reverse
+
+from catalogue.choices import Status
+from catalogue.models import Project
+from municipalities.models import Municipality
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["editor", "committee", "focal", "root"]
+
+
+@pytest.fixture
+def projects():
+    return {
+        "in": ProjectFactory(reference="GAB-2025-101", title_fr="Projet de Gabès"),
+        "out": ProjectFactory(
+            reference="SFA-2025-101",
+            title_fr="Projet de Sfax",
+            municipality=Municipality.objects.get(code="3411"),
+        ),
+    }
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def change_form_data(response):
+    """The POST data a user would send back from an admin change page, unchanged."""
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            data[name] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(value)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for subform in formset.forms:
+            for name in subform.fields:
+                value = subform[name].value()
+                if value not in (None, False):
+                    data[subform.add_prefix(name)] = "on" if value is True else str(value)
+    return data
+
+
+EXPECTED_VIEW = {
+    # role: (in scope, out of scope) status codes of the change page
+    "editor": (200, 200),
+    "committee": (200, 200),
+    "focal": (200, 404),
+    "root": (200, 200),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_view(client, team, projects, role):
+    login(client, team[role])
+    for scope, expected in zip(("in", "out"), EXPECTED_VIEW[role], strict=True):
+        url = reverse("admin:catalogue_project_change", args=[projects[scope].pk])
+        assert client.get(url).status_code == expected, scope
+    listing = client.get(reverse("admin:catalogue_project_changelist")).text
+    assert "Projet de Gabès" in listing
+    assert ("Projet de Sfax" in listing) == (role != "focal")
+    history = reverse("admin:catalogue_project_history", args=[projects["out"].pk])
+    assert client.get(history).status_code == (404 if role == "focal" else 200)
+
+
+@pytest.mark.parametrize(
+    "role, expected", [("editor", 200), ("committee", 403), ("focal", 200), ("root", 200)]
+)
+def test_add(client, team, role, expected):
+    login(client, team[role])
+    assert client.get(reverse("admin:catalogue_project_add")).status_code == expected
+
+
+EXPECTED_CHANGE = {
+    # role: (in scope, out of scope): saved, refused (403) or not found (404)
+    "editor": ("saved", "saved"),
+    "committee": (403, 403),
+    "focal": ("saved", 404),
+    "root": ("saved", "saved"),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_change(client, team, projects, role):
+    # The data comes from the page a superuser sees; each role then posts it.
+    root = login(client, team["root"])
+    forms = {}
+    for scope in ("in", "out"):
+        url = reverse("admin:catalogue_project_change", args=[projects[scope].pk])
+        forms[scope] = (url, change_form_data(root.get(url)))
+    login(client, team[role])
+    for scope, expected in zip(("in", "out"), EXPECTED_CHANGE[role], strict=True):
+        url, data = forms[scope]
+        data["title_fr"] = f"Nouveau titre {scope}"
+        response = client.post(url, data)
+        title = Project.objects.get(pk=projects[scope].pk).title_fr
+        if expected == "saved":
+            assert response.status_code == 302, (
+                response.context and response.context["adminform"].form.errors
+            )
+            assert title == f"Nouveau titre {scope}"
+        else:
+            assert response.status_code == expected, scope
+            assert title != f"Nouveau titre {scope}"
+
+
+def test_a_focal_point_cannot_move_a_project_to_another_municipality(client, team, projects):
+    login(client, team["focal"])
+    url = reverse("admin:catalogue_project_change", args=[projects["in"].pk])
+    data = change_form_data(client.get(url))
+    data["municipality"] = str(Municipality.objects.get(code="3411").pk)
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form is shown again with an error
+    assert "municipality" in response.context["adminform"].form.errors
+    assert Project.objects.get(pk=projects["in"].pk).municipality.code == "5111"
+
+
+def test_a_focal_point_cannot_edit_a_submitted_project(client, team, projects):
+    Project.objects.filter(pk=projects["in"].pk).update(status=Status.SUBMITTED)
+    login(client, team["focal"])
+    url = reverse("admin:catalogue_project_change", args=[projects["in"].pk])
+    response = client.get(url)
+    assert response.status_code == 200 and not response.context["has_change_permission"]
+    assert client.post(url, {"title_fr": "x"}).status_code == 403
+
+
+EXPECTED_DELETE = {
+    "editor": (200, 200),
+    "committee": (403, 403),
+    "focal": (403, 404),
+    "root": (200, 200),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_delete(client, team, projects, role):
+    login(client, team[role])
+    for scope, expected in zip(("in", "out"), EXPECTED_DELETE[role], strict=True):
+        url = reverse("admin:catalogue_project_delete", args=[projects[scope].pk])
+        assert client.get(url).status_code == expected, scope
+
+
+def test_a_published_project_is_never_deleted_except_by_a_superuser(client, team):
+    project = ProjectFactory(published=True)
+    url = reverse("admin:catalogue_project_delete", args=[project.pk])
+    assert login(client, team["editor"]).get(url).status_code == 403
+    assert login(client, team["root"]).get(url).status_code == 200
+
+
+# Each transition: the action, the status it starts from, the status it leads to.
+TRANSITIONS = {
+    "submit": ("submit_projects", Status.DRAFT, Status.SUBMITTED),
+    "review": ("open_reviews", Status.SUBMITTED, Status.IN_REVIEW),
+    "publish": ("publish_projects", Status.ELIGIBLE, Status.PUBLISHED),
+    "withdraw": ("withdraw_projects", Status.PUBLISHED, Status.WITHDRAWN),
+    "restore": ("restore_projects", Status.WITHDRAWN, Status.PUBLISHED),
+}
+ALLOWED = {
+    # role: transitions allowed (in scope; a focal point has no out-of-scope objects)
+    "editor": {"submit", "publish", "withdraw", "restore"},
+    "committee": {"review"},
+    "focal": {"submit"},
+    "root": {"submit", "review", "publish", "withdraw", "restore"},
+}
+
+
+def prepare(project, status, team):
+    """Put a project in ``status`` the way the workflow would."""
+    from catalogue import services
+    from catalogue.choices import Decision
+
+    if status not in (Status.ELIGIBLE, Status.PUBLISHED, Status.WITHDRAWN):
+        Project.objects.filter(pk=project.pk).update(status=status)
+    else:
+        Project.objects.filter(pk=project.pk).update(status=Status.SUBMITTED)
+        review = services.review_open(project=project, user=team["root"])
+        review.gates.update(passed=True, comment="ok")
+        review.scores.update(score=4)
+        review.public_summary_fr = "Éligible."
+        review.save()
+        services.review_decide(review=review, user=team["root"], decision=Decision.ELIGIBLE_PPP)
+        Project.objects.filter(pk=project.pk).update(
+            status=status, published_at="2024-01-01T00:00Z", withdrawn_reason="x"
+        )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("transition", list(TRANSITIONS))
+@pytest.mark.parametrize("scope", ["in", "out"])
+def test_transitions(client, team, projects, role, transition, scope):
+    action, start, end = TRANSITIONS[transition]
+    project = projects[scope]
+    prepare(project, start, team)
+    login(client, team[role])
+    data = {
+        "action": action,
+        "_selected_action": [project.pk],
+        "confirm": "yes",
+        "reason": "Doublon",
+    }
+    response = client.post(reverse("admin:catalogue_project_changelist"), data)
+    assert response.status_code in (200, 302)
+    status = Project.objects.get(pk=project.pk).status
+    allowed = transition in ALLOWED[role] and not (role == "focal" and scope == "out")
+    assert status == (end if allowed else start), (role, transition, scope)
+
+
+def test_a_transition_asks_for_confirmation_first(client, team, projects):
+    login(client, team["editor"])
+    data = {"action": "submit_projects", "_selected_action": [projects["in"].pk]}
+    response = client.post(reverse("admin:catalogue_project_changelist"), data)
+    assert response.status_code == 200
+    assert "confirm" in response.text
+    assert Project.objects.get(pk=projects["in"].pk).status == Status.DRAFT
+
+
+def test_a_stale_edit_is_refused(client, team, projects):
+    login(client, team["editor"])
+    url = reverse("admin:catalogue_project_change", args=[projects["in"].pk])
+    first = change_form_data(client.get(url))
+    second = dict(first)
+    first["title_fr"] = "Première modification"
+    assert client.post(url, first).status_code == 302
+    second["title_fr"] = "Modification concurrente"
+    response = client.post(url, second)
+    assert response.status_code == 200
+    assert "Someone else saved this project" in response.text or "Quelqu" in response.text
+    assert Project.objects.get(pk=projects["in"].pk).title_fr == "Première modification"
+
+
+def test_the_history_of_an_admin_edit_keeps_old_and_new_values_and_who(client, team, projects):
+    login(client, team["editor"])
+    url = reverse("admin:catalogue_project_change", args=[projects["in"].pk])
+    data = change_form_data(client.get(url))
+    data["title_fr"] = "Titre corrigé"
+    client.post(url, data)
+    latest, previous = projects["in"].history.all()[:2]
+    change = next(c for c in latest.diff_against(previous).changes if c.field == "title_fr")
+    assert (change.old, change.new) == ("Projet de Gabès", "Titre corrigé")
+    assert latest.history_user == team["editor"]
+    page = client.get(reverse("admin:catalogue_project_history", args=[projects["in"].pk]))
+    assert page.status_code == 200 and "Titre corrigé" in page.text
+
+
+def test_municipality_history_is_kept(client, team):
+    login(client, team["editor"])
+    gabes = Municipality.objects.get(code="5111")
+    url = reverse("admin:municipalities_municipality_change", args=[gabes.pk])
+    data = change_form_data(client.get(url))
+    data["website"] = "https://www.commune-gabes.gov.tn/"
+    assert client.post(url, data).status_code == 302
+    latest = gabes.history.first()
+    assert latest.website == "https://www.commune-gabes.gov.tn/"
+    assert latest.history_user == team["editor"]

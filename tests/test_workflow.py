@@ -1,0 +1,251 @@
+"""The project workflow and the screening rules, through the services that enforce them."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from catalogue import services
+from catalogue.choices import Decision, Gate, Status
+from catalogue.models import Project, ProjectTransition, ScreeningCriterion
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def fill(review, *, score=4, passed=True, summary="Projet éligible."):
+    """Score every criterion and pass (or fail) every gate, with comments."""
+    review.gates.update(passed=passed, comment="Vérifié sur pièces.")
+    review.scores.update(score=score, comment="Noté en comité.")
+    review.public_summary_fr = summary
+    review.save()
+    return services.review_refresh_score(review)
+
+
+def to_review(team, project=None):
+    project = project or ProjectFactory()
+    services.project_submit(project=project, user=team["focal"])
+    review = services.review_open(project=project, user=team["committee"])
+    return project, review
+
+
+def snapshot(project):
+    project = Project.objects.get(pk=project.pk)
+    return (
+        project.status,
+        project.lock_version,
+        project.published_at,
+        project.withdrawn_reason,
+        ProjectTransition.objects.filter(project=project).count(),
+    )
+
+
+def test_the_whole_workflow_records_who_did_each_step(team):
+    project, review = to_review(team)
+    fill(review)
+    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    services.project_publish(project=project, user=team["editor"])
+    services.project_withdraw(project=project, user=team["editor"], reason="Doublon")
+    services.project_restore(project=project, user=team["editor"])
+    project.refresh_from_db()
+    assert project.status == Status.PUBLISHED and project.published_at
+    steps = list(ProjectTransition.objects.filter(project=project).order_by("at", "id"))
+    assert [(s.from_status, s.to_status, s.user.username) for s in steps] == [
+        ("draft", "submitted", "focal"),
+        ("submitted", "in_review", "committee"),
+        ("in_review", "eligible", "committee"),
+        ("eligible", "published", "editor"),
+        ("published", "withdrawn", "editor"),
+        ("withdrawn", "published", "editor"),
+    ]
+    assert steps[4].note == "Doublon"
+    assert Project.objects.public().filter(pk=project.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "status, action",
+    [
+        (Status.SUBMITTED, "submit"),
+        (Status.PUBLISHED, "submit"),
+        (Status.DRAFT, "publish"),
+        (Status.SUBMITTED, "publish"),
+        (Status.NOT_ELIGIBLE, "publish"),
+        (Status.NEEDS_INFORMATION, "publish"),
+        (Status.DRAFT, "withdraw"),
+        (Status.ELIGIBLE, "withdraw"),
+        (Status.DRAFT, "restore"),
+        (Status.PUBLISHED, "restore"),
+        (Status.DRAFT, "review"),
+        (Status.PUBLISHED, "review"),
+    ],
+)
+def test_an_invalid_transition_is_refused_with_a_message_and_changes_nothing(team, status, action):
+    project = ProjectFactory(
+        status=status,
+        published_at="2024-01-01T00:00Z" if status == Status.PUBLISHED else None,
+    )
+    before = snapshot(project)
+    calls = {
+        "submit": lambda: services.project_submit(project=project, user=team["editor"]),
+        "publish": lambda: services.project_publish(project=project, user=team["editor"]),
+        "withdraw": lambda: services.project_withdraw(
+            project=project, user=team["editor"], reason="x"
+        ),
+        "restore": lambda: services.project_restore(project=project, user=team["editor"]),
+        "review": lambda: services.review_open(project=project, user=team["committee"]),
+    }
+    with pytest.raises(ValidationError) as error:
+        calls[action]()
+    assert error.value.messages and all(len(m) > 20 for m in error.value.messages)
+    assert snapshot(project) == before
+
+
+def test_withdrawing_needs_a_reason(team):
+    project = ProjectFactory(published=True)
+    before = snapshot(project)
+    with pytest.raises(ValidationError, match="why"):
+        services.project_withdraw(project=project, user=team["editor"], reason="  ")
+    assert snapshot(project) == before
+
+
+def test_publication_needs_an_eligible_latest_review(team):
+    project, review = to_review(team)
+    fill(review)
+    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    # Re-screening opens a newer review: the project is back in review, not publishable.
+    newer = services.review_open(project=project, user=team["committee2"])
+    assert newer.version == 2
+    project.refresh_from_db()
+    assert project.status == Status.IN_REVIEW
+    with pytest.raises(ValidationError):
+        services.project_publish(project=project, user=team["editor"])
+    # Forcing the status does not help either: the latest review is undecided.
+    Project.objects.filter(pk=project.pk).update(status=Status.ELIGIBLE)
+    with pytest.raises(ValidationError, match="latest review"):
+        services.project_publish(project=project, user=team["editor"])
+
+
+def test_the_weighted_score_and_the_proposed_outcome(team):
+    project, review = to_review(team)
+    weights = {s.criterion.code: s.weight for s in review.scores.select_related("criterion")}
+    assert weights == {c.code: c.weight for c in ScreeningCriterion.objects.all()}
+    review.gates.update(passed=True, comment="ok")
+    review.scores.update(score=3)
+    review.scores.filter(criterion__code="S1").update(score=1)
+    total = sum(weights.values())
+    expected = Decimal(100 * (3 * (total - weights["S1"]) + 1 * weights["S1"]) / (4 * total))
+    assert review.compute_score() == expected.quantize(Decimal("0.1"))
+    assert review.proposed_decision() == Decision.ELIGIBLE_PPP  # ≥ 60
+    review.scores.update(score=2)
+    assert review.compute_score() == Decimal("50.0")
+    assert review.proposed_decision() == Decision.NEEDS_INFORMATION
+    review.scores.update(score=1)
+    assert review.proposed_decision() == Decision.PUBLIC_WORKS
+    review.scores.update(score=4)
+    review.gates.filter(gate=Gate.LAND).update(passed=False)
+    assert review.proposed_decision() == Decision.NOT_ELIGIBLE
+
+
+def test_a_failed_gate_forces_not_eligible(team):
+    project, review = to_review(team)
+    fill(review)
+    review.gates.filter(gate=Gate.LAND).update(passed=False)
+    with pytest.raises(ValidationError, match="failed gate"):
+        services.review_decide(
+            review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
+        )
+    services.review_decide(review=review, user=team["committee"], decision=Decision.NOT_ELIGIBLE)
+    project.refresh_from_db()
+    assert project.status == Status.NOT_ELIGIBLE
+
+
+def test_a_decision_needs_every_gate_commented_every_criterion_scored_and_a_summary(team):
+    project, review = to_review(team)
+    with pytest.raises(ValidationError) as error:
+        services.review_decide(
+            review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
+        )
+    text = " ".join(error.value.messages)
+    assert "G1" in text and "comment" in text and "S11" in text and "summary" in text
+    assert Project.objects.get(pk=project.pk).status == Status.IN_REVIEW
+
+
+def test_changing_a_weight_does_not_rewrite_past_reviews(team):
+    project, review = to_review(team)
+    fill(review, score=2)
+    review.scores.filter(criterion__code="S1").update(score=4)
+    before = review.compute_score()
+    services.review_decide(
+        review=review, user=team["committee"], decision=Decision.NEEDS_INFORMATION
+    )
+    ScreeningCriterion.objects.filter(code="S1").update(weight=20)
+    review.refresh_from_db()
+    assert review.compute_score() == before == review.score
+    # A new review is scored with the new weight.
+    services.project_submit(project=project, user=team["focal"])
+    newer = services.review_open(project=project, user=team["committee2"])
+    assert newer.scores.get(criterion__code="S1").weight == 20
+
+
+def test_needs_information_goes_back_to_the_municipality_and_can_be_resubmitted(team):
+    project, review = to_review(team)
+    fill(review)
+    services.review_decide(
+        review=review, user=team["committee"], decision=Decision.NEEDS_INFORMATION
+    )
+    project.refresh_from_db()
+    assert project.status == Status.NEEDS_INFORMATION
+    services.project_submit(project=project, user=team["focal"])
+    assert Project.objects.get(pk=project.pk).status == Status.SUBMITTED
+
+
+def test_a_committee_member_cannot_review_a_project_they_submitted_or_edited_last(team):
+    project = ProjectFactory(last_edited_by=team["committee"])
+    services.project_submit(project=project, user=team["editor"])
+    with pytest.raises(PermissionDenied):
+        services.review_open(project=project, user=team["committee"])
+    review = services.review_open(project=project, user=team["committee2"])
+    fill(review)
+    with pytest.raises(PermissionDenied):
+        services.review_decide(
+            review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
+        )
+    services.review_decide(review=review, user=team["committee2"], decision=Decision.ELIGIBLE_PPP)
+
+
+@pytest.mark.parametrize(
+    "role, call",
+    [
+        ("focal", lambda p, u: services.project_publish(project=p, user=u)),
+        ("committee", lambda p, u: services.project_publish(project=p, user=u)),
+        ("focal", lambda p, u: services.project_withdraw(project=p, user=u, reason="x")),
+        ("editor", lambda p, u: services.review_open(project=p, user=u)),
+        ("focal", lambda p, u: services.review_open(project=p, user=u)),
+        ("committee", lambda p, u: services.project_submit(project=p, user=u)),
+        ("other_focal", lambda p, u: services.project_submit(project=p, user=u)),
+    ],
+)
+def test_a_role_without_the_right_is_refused_and_nothing_changes(team, role, call):
+    project = ProjectFactory(status=Status.ELIGIBLE)
+    if role == "other_focal":
+        project = ProjectFactory()
+    before = snapshot(project)
+    with pytest.raises(PermissionDenied):
+        call(project, team[role])
+    assert snapshot(project) == before
+
+
+def test_the_history_records_old_and_new_values_of_a_transition_and_a_review(team):
+    project, review = to_review(team)
+    fill(review)
+    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    latest, previous = project.history.all()[:2]
+    delta = latest.diff_against(previous)
+    change = next(c for c in delta.changes if c.field == "status")
+    assert (change.old, change.new) == (Status.IN_REVIEW, Status.ELIGIBLE)
+    assert latest.history_user == team["committee"]
+    review_history = review.history.first()
+    assert review_history.decision == Decision.ELIGIBLE_PPP
+    assert review_history.history_user == team["committee"]
+    decided, before = review.history.all()[:2]
+    assert any(c.field == "decision" for c in decided.diff_against(before).changes)
