@@ -249,3 +249,58 @@ def test_the_history_records_old_and_new_values_of_a_transition_and_a_review(tea
     assert review_history.history_user == team["committee"]
     decided, before = review.history.all()[:2]
     assert any(c.field == "decision" for c in decided.diff_against(before).changes)
+
+
+def test_a_published_project_shows_its_outcome_but_never_internal_comments(client, team):
+    project, review = to_review(team)
+    fill(review, summary="Le comité recommande un contrat de PPP.")
+    review.internal_notes = "NOTE-INTERNE-CONFIDENTIELLE"
+    review.save()
+    review.gates.update(comment="COMMENTAIRE-DE-PORTE")
+    review.scores.update(comment="COMMENTAIRE-DE-CRITERE")
+    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    services.project_publish(project=project, user=team["editor"])
+    page = client.get(project.get_absolute_url()).text
+    assert "Le comité recommande un contrat de PPP." in page
+    assert "100,0 / 100" in page or "100.0 / 100" in page
+    for secret in ("NOTE-INTERNE", "COMMENTAIRE-DE-PORTE", "COMMENTAIRE-DE-CRITERE"):
+        assert secret not in page
+
+
+def test_the_municipality_status_is_its_latest_decided_review(client, team):
+    from caravan.choices import ProgrammeDecision
+    from caravan.models import MunicipalityReview
+    from caravan.services import municipality_review_decide, municipality_review_prepare
+    from municipalities.models import Municipality
+
+    gabes = Municipality.objects.get(code="5111")
+    url = gabes.get_absolute_url()
+    assert "has not been reviewed yet" in client.get("/en" + url[3:]).text
+    first = municipality_review_prepare(
+        review=MunicipalityReview(municipality=gabes, gate_application=True, gate_council=True),
+        user=team["committee"],
+    )
+    first.dimension_scores.update(band=3)
+    first.public_summary_fr = "Éligible sous conditions : périmètre à désigner."
+    first.internal_notes = "SECRET-DU-COMITE"
+    first.save()
+    with pytest.raises(ValidationError, match="every programme gate"):
+        municipality_review_decide(
+            review=first, user=team["committee"], decision=ProgrammeDecision.ELIGIBLE
+        )
+    municipality_review_decide(
+        review=first, user=team["committee"], decision=ProgrammeDecision.CONDITIONAL
+    )
+    second = municipality_review_prepare(
+        review=MunicipalityReview(municipality=gabes), user=team["committee"]
+    )
+    assert second.version == 2 and second.dimension_scores.count() == 6
+    # An undecided newer review does not change the status.
+    assert MunicipalityReview.objects.current_for(gabes) == first
+    page = client.get(url).text
+    assert "Éligible sous conditions : périmètre à désigner." in page
+    assert "SECRET-DU-COMITE" not in page
+    with pytest.raises(PermissionDenied):
+        municipality_review_decide(
+            review=second, user=team["focal"], decision=ProgrammeDecision.ELIGIBLE
+        )
