@@ -7,6 +7,7 @@ the reference data; references continue the existing sequences, so running it ag
 never collides with real or earlier demo projects.
 """
 
+import functools
 import math
 import random
 import re
@@ -22,6 +23,7 @@ from municipalities.models import Municipality
 
 from .choices import ContractModel, Initiation, Stage, Status
 from .models import Project, Sector
+from .search import normalize
 
 MAX_PROJECTS = 1_000_000
 BATCH_SIZE = 2_000
@@ -58,6 +60,7 @@ DIMENSION_COUNT_WEIGHTS = {1: 40, 2: 40, 3: 20}
 MINISTRY_COUNT_WEIGHTS = {0: 25, 1: 35, 2: 25, 3: 15}
 UNKNOWN_SHARE = 0.10  # share of amounts (investment, land, jobs, duration) left empty
 FEATURED_SHARE = 0.025  # of published projects, i.e. about 2 % of all
+MAX_EDIT_DAYS = 400  # last update at most this long after creation
 STOP_SHARE = 0.3  # of projects in a municipality the caravan visited
 
 WITHDRAWN_REASONS = (
@@ -110,32 +113,31 @@ CONTRACT_SENTENCE = {
         "l'étude de faisabilité.",
     },
     "ar": {
-        ContractModel.PPP_CONTRACT: "ويُقترح إنجازه في إطار عقد شراكة بين القطاعين العام "
-        "والخاص (القانون عدد 49 لسنة 2015){subtype}.",
-        ContractModel.CONCESSION: "ويُقترح إنجازه في إطار لزمة (القانون عدد 23 لسنة 2008){subtype}.",
-        ContractModel.PUBLIC_WORKS: "ويُقترح إنجازه في إطار صفقة أشغال عمومية، مع إمكانية "
-        "إسناد الاستغلال إلى مشغّل خاص.",
-        ContractModel.TO_BE_DETERMINED: "وسيُحدَّد الإطار التعاقدي إثر دراسة الجدوى.",
+        ContractModel.PPP_CONTRACT: "يُقترح إنجاز المشروع في إطار عقد شراكة بين القطاعين "
+        "العام والخاص (القانون عدد 49 لسنة 2015){subtype}.",
+        ContractModel.CONCESSION: "يُقترح إنجاز المشروع في إطار لزمة (القانون عدد 23 لسنة "
+        "2008){subtype}.",
+        ContractModel.PUBLIC_WORKS: "يُقترح إنجاز المشروع في إطار صفقة أشغال عمومية، مع "
+        "إمكانية إسناد الاستغلال إلى مشغّل خاص.",
+        ContractModel.TO_BE_DETERMINED: "سيُحدَّد الإطار التعاقدي للمشروع إثر دراسة الجدوى.",
     },
     "en": {
         ContractModel.PPP_CONTRACT: "The intended arrangement is a PPP contract under law "
         "2015-49{subtype}.",
         ContractModel.CONCESSION: "The intended arrangement is a concession under law "
         "2008-23{subtype}.",
-        ContractModel.PUBLIC_WORKS: "It would be delivered as a public-works contract, with "
-        "operation possibly entrusted to a private operator.",
+        ContractModel.PUBLIC_WORKS: "The project would be delivered as a public-works "
+        "contract, with operation possibly entrusted to a private operator.",
         ContractModel.TO_BE_DETERMINED: "The contractual arrangement will be decided after "
         "the feasibility study.",
     },
 }
-PROGRAMME_SENTENCE = {
-    "fr": "Il s'inscrit dans le programme national des villes intelligentes et durables, "
-    "porté par la commune {of} (gouvernorat {gov_of}).",
-    "ar": "ويندرج المشروع، الذي تحمله بلدية {m} (ولاية {gov})، ضمن البرنامج الوطني للمدن "
-    "الذكية والمستدامة.",
-    "en": "It is part of the national smart and sustainable cities programme and is led by "
-    "the municipality of {m} ({gov} governorate).",
-}
+# Only the French description names the programme: the descriptions are kept short, as
+# every word of them goes into the search text and its trigram index.
+PROGRAMME_SENTENCE_FR = (
+    "Projet porté par la commune {of} (gouvernorat {gov_of}) dans le cadre du programme "
+    "national des villes intelligentes et durables."
+)
 DISCLAIMER = {
     "fr": "Projet fictif généré automatiquement pour la démonstration du catalogue : il ne "
     "correspond à aucun projet réel.",
@@ -948,6 +950,7 @@ class Draft:
     ministry_ids: list[int]
     created_at: datetime
     updated_at: datetime
+    search_words: str  # the project's search text (its reference is added last)
 
 
 @dataclass
@@ -959,6 +962,7 @@ class _Place:
     governorate: str  # INS code
     texts: dict  # placeholders for the templates, per language
     stop_id: int | None
+    search_words: str  # normalised names of the municipality and governorate
 
 
 class DemoGenerator:
@@ -977,7 +981,12 @@ class DemoGenerator:
         populations = [m.population_2020 or m.population_2014 or 5_000 for m in municipalities]
         self.place_weights = _cumulative(populations)
 
-        self.sectors = dict(Sector.objects.values_list("code", "id"))
+        self.sectors = {
+            code: (pk, normalize(" ".join(name for name in names if name)))
+            for code, pk, *names in Sector.objects.values_list(
+                "code", "id", "name_fr", "name_ar", "name_en"
+            )
+        }
         self.dimensions = dict(Dimension.objects.values_list("code", "id"))
         self.ministries = dict(Ministry.objects.values_list("acronym", "id"))
         self.kinds_by_region = {}
@@ -998,6 +1007,8 @@ class DemoGenerator:
         self.dimension_count_weights = _cumulative(DIMENSION_COUNT_WEIGHTS.values())
         self.ministry_counts = list(MINISTRY_COUNT_WEIGHTS)
         self.ministry_count_weights = _cumulative(MINISTRY_COUNT_WEIGHTS.values())
+        # Titles, summaries and sentences come back often: normalise each once (bounded).
+        self.normalize = functools.lru_cache(maxsize=50_000)(normalize)
 
         zone = timezone.get_default_timezone()
         self.first = datetime(*FIRST_DAY, tzinfo=zone)
@@ -1021,6 +1032,19 @@ class DemoGenerator:
             prefix=reference_prefix(municipality.slug),
             governorate=governorate.code_ins,
             stop_id=stops.get(municipality.id),
+            search_words=normalize(
+                " ".join(
+                    name
+                    for name in (
+                        municipality.name_fr,
+                        municipality.name_ar,
+                        governorate.name_fr,
+                        governorate.name_ar,
+                        governorate.name_en,
+                    )
+                    if name
+                )
+            ),
             texts={
                 "fr": {
                     "m": name_fr,
@@ -1070,7 +1094,8 @@ class DemoGenerator:
                 duration = rng.choice((10, 15, 20, 25, 30))
 
         created = self.first + timedelta(seconds=int(rng.random() * self.span))
-        updated = min(self.last, created + timedelta(seconds=int(rng.random() * 400 * 86_400)))
+        room = min(MAX_EDIT_DAYS * 86_400, (self.last - created).total_seconds())
+        updated = created + timedelta(seconds=int(rng.random() * room))
         published_at = None
         if status == Status.PUBLISHED:
             published_at = created + (updated - created) * rng.random()
@@ -1090,28 +1115,38 @@ class DemoGenerator:
         acronyms = rng.sample(kind.ministries, min(count, len(kind.ministries)))
         ministry_ids = sorted(self.ministries[a] for a in acronyms if a in self.ministries)
 
-        fields = {}
+        fields, descriptions = {}, []
         for lang in ("fr", "ar", "en"):
             values = {**place.texts[lang], "n": _number(size, lang)}
             summary = getattr(kind, f"summary_{lang}").format(**values)
+            sentences = [
+                CONTRACT_SENTENCE[lang][model].format(
+                    subtype=SUBTYPE_PHRASE[lang].get(subtype, "")
+                ),
+                DISCLAIMER[lang],
+            ]
+            if lang == "fr":
+                sentences.insert(0, PROGRAMME_SENTENCE_FR.format(**values))
             fields[f"title_{lang}"] = TITLE_PREFIX[lang] + getattr(kind, f"title_{lang}").format(
                 **values
             )
             fields[f"summary_{lang}"] = summary
-            fields[f"description_{lang}"] = " ".join(
-                (
-                    summary,
-                    CONTRACT_SENTENCE[lang][model].format(
-                        subtype=SUBTYPE_PHRASE[lang].get(subtype, "")
-                    ),
-                    PROGRAMME_SENTENCE[lang].format(**values),
-                    DISCLAIMER[lang],
-                )
-            )
+            fields[f"description_{lang}"] = " ".join(sentences)
+            descriptions += sentences
+        sector_id, sector_words = self.sectors.get(kind.sector, (None, ""))
+        search_words = self._search_words(
+            [
+                fields[f"{name}_{lang}"]
+                for name in ("title", "summary")
+                for lang in ("fr", "ar", "en")
+            ]
+            + descriptions
+            + [place.search_words, sector_words]
+        )
         project = Project(
             municipality_id=place.id,
             stop_id=stop_id,
-            sector_id=self.sectors.get(kind.sector),
+            sector_id=sector_id,
             contract_model=model,
             contract_subtype=subtype,
             initiation=initiation,
@@ -1127,7 +1162,16 @@ class DemoGenerator:
             is_demo=True,
             **fields,
         )
-        return Draft(project, place.prefix, dimension_ids, ministry_ids, created, updated)
+        return Draft(
+            project, place.prefix, dimension_ids, ministry_ids, created, updated, search_words
+        )
+
+    def _search_words(self, texts: list[str]) -> str:
+        """``normalize(" ".join(texts))``, built from cached normalised pieces."""
+        # normalize() works character by character and folds any run of spaces and
+        # punctuation into one space, so joining normalised pieces gives the same text as
+        # Project.compose_search_text() (a test checks it), without redoing the frequent ones.
+        return " ".join(filter(None, map(self.normalize, texts)))
 
 
 def _next_sequences() -> dict[tuple[str, int], int]:
@@ -1141,31 +1185,40 @@ def _next_sequences() -> dict[tuple[str, int], int]:
     return last
 
 
-def _set_dates(rows: list[tuple[int, datetime, datetime]]) -> None:
-    """Set (created_at, updated_at) of projects by id, one UPDATE … FROM (VALUES …) per chunk.
+# Written after the insert: bulk_create sets the dates to "now" (auto_now_add, auto_now),
+# and the search text, given once, is indexed once (PostgreSQL's trigram index is the
+# costliest part of writing a project).
+COMPLETED_FIELDS = ("created_at", "updated_at", "search_text")
 
-    ``bulk_update`` does the same with a CASE per row, five times slower; this statement
-    runs on PostgreSQL and SQLite (3.33+) alike.
-    """
+
+def _complete(rows: list[tuple]) -> None:
+    """Set ``COMPLETED_FIELDS`` of projects from (pk, *values) rows, by UPDATE … FROM VALUES."""
+    # bulk_update() would do the same with a CASE per row, several times slower; this
+    # statement runs on PostgreSQL and SQLite (3.33+) alike.
     meta = Project._meta
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    created, updated = meta.get_field("created_at"), meta.get_field("updated_at")
-    chunk_size = min(len(rows), (connection.features.max_query_params or 30_000) // 3) or 1
+    fields = [meta.get_field(name) for name in COMPLETED_FIELDS]
+    width = len(fields) + 1
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.column{position}"
+        for position, field in enumerate(fields, start=2)
+    )
+    row_placeholder = "(" + ", ".join(["%s"] * width) + ")"
+    chunk_size = max(1, (connection.features.max_query_params or 30_000) // width)
     for start in range(0, len(rows), chunk_size):
         chunk = rows[start : start + chunk_size]
         params = []
-        for pk, created_at, updated_at in chunk:
+        for pk, *values in chunk:
+            params.append(pk)
             params += [
-                pk,
-                created.get_db_prep_value(created_at, connection),
-                updated.get_db_prep_value(updated_at, connection),
+                field.get_db_prep_value(value, connection)
+                for field, value in zip(fields, values, strict=True)
             ]
-        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET {quote(created.column)} = v.column2, "
-                f"{quote(updated.column)} = v.column3 FROM (VALUES {values}) AS v "
+                f"UPDATE {table} SET {assignments} "
+                f"FROM (VALUES {', '.join([row_placeholder] * len(chunk))}) AS v "
                 f"WHERE {table}.{quote(meta.pk.column)} = v.column1",
                 params,
             )
@@ -1188,10 +1241,16 @@ def create_demo_projects(*, count: int, seed: int = 0) -> int:
                 last[key] = last.get(key, 0) + 1
                 if last[key] > MAX_SEQUENCE:
                     raise ValueError(f"No reference number left for {draft.prefix}-{year}.")
-                draft.project.reference = f"{draft.prefix}-{year}-{last[key]:03d}"
+                reference = f"{draft.prefix}-{year}-{last[key]:03d}"
+                draft.project.reference = reference
+                draft.search_words = f"{normalize(reference)} {draft.search_words}"
             Project.objects.bulk_create([draft.project for draft in drafts])
-            # auto_now_add / auto_now set both dates to "now" on insert: put the drawn ones back.
-            _set_dates([(d.project.pk, d.created_at, d.updated_at) for d in drafts])
+            _complete(
+                [
+                    (draft.project.pk, draft.created_at, draft.updated_at, draft.search_words)
+                    for draft in drafts
+                ]
+            )
             DimensionLink.objects.bulk_create(
                 DimensionLink(project_id=draft.project.pk, dimension_id=dimension_id)
                 for draft in drafts
