@@ -11,7 +11,8 @@ import django_filters
 from django import forms
 from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.utils.translation import get_language
+from django.utils import formats
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from caravan.models import Dimension, Ministry
@@ -139,6 +140,9 @@ class ProjectFilterSet(django_filters.FilterSet):
     investment_max = AmountFilter(
         label=_("Maximum investment (TND)"), field_name="investment_tnd", lookup_expr="lte"
     )
+    edition = django_filters.NumberFilter(
+        label=_("Caravan edition"), field_name="stop__edition__number", min_value=1
+    )
 
     # Filter name → the project column (or relation) holding the option's id.
     ID_COLUMNS = {
@@ -181,6 +185,24 @@ class ProjectFilterSet(django_filters.FilterSet):
         """Names of the parameters that were given but did not validate (then ignored)."""
         self.form.is_valid()
         return [name for name in self.form.errors if self.data.get(name) not in (None, "")]
+
+    def describe(self) -> list[tuple[str, str]]:
+        """The active filters in words: (filter label, value label), e.g. for a dossier."""
+        described = []
+        for name, value in self.active.items():
+            if name in self.ID_COLUMNS:
+                shown = dict(self.vocabulary.choices(name)).get(value, value)
+            elif name in ("stage", "contract"):
+                shown = str(dict(self.filters[name].extra["choices"]).get(value, value))
+            elif name.startswith("investment"):
+                shown = "{} {}".format(
+                    formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True),
+                    gettext("TND"),
+                )
+            else:
+                shown = f"« {value} »" if name == "q" else str(value)
+            described.append((str(self.filters[name].label), shown))
+        return described
 
     def queryset_without(self, excluded: str):
         """The projects under every active filter but ``excluded`` (for its facet counts)."""

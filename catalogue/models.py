@@ -2,7 +2,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -116,6 +121,7 @@ class Project(models.Model):
         models.TextField(
             _("summary"),
             max_length=600,
+            validators=[MaxLengthValidator(600)],
             help_text=_("Two or three sentences shown in lists and on the project sheet."),
         )
     )

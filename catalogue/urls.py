@@ -4,12 +4,17 @@ included under its own namespace in ``smartcities/urls.py``."""
 
 from django.urls import path
 
-from . import views
+from . import pdf_views, views
 
 project_patterns = (
     [
         path("", views.ProjectListView.as_view(), name="project_list"),
+        path("dossier.pdf", pdf_views.DossierView.as_view(), name="dossier"),
+        path("dossiers/<str:key>/", pdf_views.DossierStatusView.as_view(), name="dossier_status"),
         path("<str:reference>/", views.ProjectDetailView.as_view(), name="project_detail"),
+        path(
+            "<str:reference>/sheet.pdf", pdf_views.ProjectSheetView.as_view(), name="project_sheet"
+        ),
     ],
     "catalogue",
 )
@@ -23,9 +28,19 @@ territory_patterns = (
             name="municipality_detail",
         ),
         path(
+            "municipalities/<slug:slug>/dossier.pdf",
+            pdf_views.MunicipalityDossierView.as_view(),
+            name="municipality_dossier",
+        ),
+        path(
             "governorates/<slug:slug>/",
             views.GovernorateDetailView.as_view(),
             name="governorate_detail",
+        ),
+        path(
+            "governorates/<slug:slug>/dossier.pdf",
+            pdf_views.GovernorateDossierView.as_view(),
+            name="governorate_dossier",
         ),
     ],
     "municipalities",
@@ -35,6 +50,11 @@ programme_patterns = (
     [
         path("caravan/", views.EditionListView.as_view(), name="edition_list"),
         path("caravan/<int:number>/", views.EditionDetailView.as_view(), name="edition_detail"),
+        path(
+            "caravan/<int:number>/dossier.pdf",
+            pdf_views.EditionDossierView.as_view(),
+            name="edition_dossier",
+        ),
         path("ministries/", views.MinistryListView.as_view(), name="ministry_list"),
         path("ministries/<slug:slug>/", views.MinistryDetailView.as_view(), name="ministry_detail"),
     ],

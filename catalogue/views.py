@@ -100,7 +100,7 @@ class ProjectListView(TemplateView):
         return super().get_context_data(
             filterset=filterset,
             facets={facet.name: facet for facet in facets},
-            chips=self._chips(filterset, facets),
+            chips=self._chips(filterset),
             rejected=filterset.rejected,
             query=filterset.active.get("q", ""),
             sort=sort,
@@ -137,27 +137,16 @@ class ProjectListView(TemplateView):
         pairs += [(key, value) for key, value in changes.items()]
         return urlencode(pairs)
 
-    def _chips(self, filterset, facets):
+    def _chips(self, filterset):
         """One removable chip per active filter."""
-        chips = []
-        labels = {
-            facet.name: {option.value: option.label for option in facet.options} for facet in facets
-        }
-        for name, value in filterset.active.items():
-            if name in labels:
-                shown = labels[name].get(value, value)
-            elif name.startswith("investment"):
-                shown = f"{value:,.0f} TND".replace(",", "\u202f")
-            else:
-                shown = f"« {value} »"
-            chips.append(
-                {
-                    "label": filterset.filters[name].label,
-                    "value": shown,
-                    "remove_url": "?" + self._query(exclude={name, "page"}),
-                }
-            )
-        return chips
+        return [
+            {
+                "label": label,
+                "value": value,
+                "remove_url": "?" + self._query(exclude={name, "page"}),
+            }
+            for name, (label, value) in zip(filterset.active, filterset.describe(), strict=True)
+        ]
 
 
 class ProjectDetailView(DetailView):

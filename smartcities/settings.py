@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "django_tasks_db",
     "municipalities",
     "caravan",
     "catalogue",
@@ -152,9 +153,24 @@ STORAGES = {
     },
 }
 
+# Background work (dossiers of many projects) runs in a worker process:
+# `manage.py db_worker` (django-tasks-db), started by `make run` beside the web server.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# PDF sheets and dossiers (catalogue/pdf.py).
+PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60)  # seconds, then refused
+DOSSIER_MAX_PROJECTS = 200  # above: refused, with advice to narrow the selection
+DOSSIER_SYNC_MAX_PROJECTS = env.int("DOSSIER_SYNC_MAX_PROJECTS", default=30)  # above: background
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

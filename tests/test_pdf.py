@@ -1,0 +1,221 @@
+"""PDF project sheets and dossiers: content, languages, safety, cache and limits."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import translation
+from pypdf import PdfReader
+
+from catalogue import pdf
+from catalogue.choices import Stage, Status
+from catalogue.models import Project
+from catalogue.pdf_renderer import RenderTimeout, SafeURLFetcher, pool
+from municipalities.models import Municipality
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def read(response) -> PdfReader:
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"] == "application/pdf"
+    return PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def text_of(reader) -> str:
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def project():
+    return ProjectFactory(
+        reference="GAB-2025-077",
+        title_fr="Parc photovoltaïque de Gabès",
+        title_ar="محطة فولطاضوئية بقابس",
+        summary_fr="Une centrale solaire sur les toits municipaux.",
+        published=True,
+        stage=Stage.PROCUREMENT,
+        investment_tnd=Decimal("12500000"),
+    )
+
+
+def test_the_french_sheet_holds_the_key_facts(client, project):
+    reader = read(client.get(f"/fr/catalogue/{project.reference}/sheet.pdf"))
+    text = " ".join(text_of(reader).split())
+    assert "GAB-2025-077" in text
+    assert "Parc photovoltaïque de Gabès" in text
+    assert "Gabès" in text
+    assert "12 500 000" in text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "En cours de passation" in text or "Under procurement" in text
+    assert len(reader.pages) <= 2
+    assert reader.metadata.title.startswith(("Fiche projet", "Project sheet"))
+    assert reader.metadata.author
+
+
+def test_the_arabic_sheet_is_right_to_left_with_the_arabic_title(client, project):
+    reader = read(client.get(f"/ar/catalogue/{project.reference}/sheet.pdf"))
+    text = text_of(reader)
+    # pypdf returns Arabic in visual order; compare without spaces, in either order.
+    title = "محطة فولطاضوئية بقابس".replace(" ", "")
+    flat = text.replace(" ", "").replace("\n", "")
+    assert title in flat or title[::-1] in flat
+
+
+@translation.override("fr")
+def test_a_sheet_is_cached_and_remade_only_when_what_it_shows_changes(project):
+    project = pdf.sheets_queryset().get(pk=project.pk)
+    first = pdf.project_sheet(project, "https://catalogue.example.tn")
+    again = pdf.project_sheet(
+        pdf.sheets_queryset().get(pk=project.pk), "https://catalogue.example.tn"
+    )
+    assert first.created and not again.created and again.name == first.name
+    Project.objects.filter(pk=project.pk).update(title_fr="Nouveau titre")
+    edited = pdf.project_sheet(
+        pdf.sheets_queryset().get(pk=project.pk), "https://catalogue.example.tn"
+    )
+    assert edited.created and edited.name != first.name
+    # A field the French sheet does not show changes nothing.
+    Project.objects.filter(pk=project.pk).update(title_ar="عنوان جديد")
+    unchanged = pdf.project_sheet(
+        pdf.sheets_queryset().get(pk=project.pk), "https://catalogue.example.tn"
+    )
+    assert not unchanged.created and unchanged.name == edited.name
+    # Related data it shows counts too: a partner ministry.
+    from caravan.models import Ministry
+
+    project.ministries.add(Ministry.objects.get(acronym="MF"))
+    with_ministry = pdf.project_sheet(
+        pdf.sheets_queryset().get(pk=project.pk), "https://catalogue.example.tn"
+    )
+    assert with_ministry.created and with_ministry.name != edited.name
+
+
+def test_the_download_filename_is_safe_whatever_the_title(client):
+    project = ProjectFactory(
+        title_fr='Projet "spécial"\r\nContent-Type: text/html ; ../../etc', published=True
+    )
+    response = client.get(f"/fr/catalogue/{project.reference}/sheet.pdf")
+    disposition = response["Content-Disposition"]
+    assert disposition == f'attachment; filename="fiche-projet-{project.reference}-fr.pdf"'
+
+
+@pytest.mark.parametrize("status", [s for s in Status.values if s != Status.PUBLISHED])
+def test_a_project_that_is_not_public_never_gets_a_sheet(client, status):
+    project = ProjectFactory(status=status, withdrawn_reason="x" if status == "withdrawn" else "")
+    assert client.get(f"/fr/catalogue/{project.reference}/sheet.pdf").status_code == 404
+
+
+def test_html_in_the_description_cannot_read_local_files(client):
+    project = ProjectFactory(
+        published=True,
+        description_fr=(
+            '<img src="file:///etc/hostname"> <link rel="attachment" href="file:///etc/passwd">'
+            '<img src="http://127.0.0.1:1/tracker.png">'
+        ),
+    )
+    reader = read(client.get(f"/fr/catalogue/{project.reference}/sheet.pdf"))
+    text = text_of(reader)
+    hostname = open("/etc/hostname").read().strip()
+    assert "root:x:0:0" not in text
+    assert hostname not in text.replace("file:///etc/hostname", "")
+    assert not reader.attachments
+    assert "<img" in text or "&lt;img" in text  # shown as text, not interpreted
+
+
+def test_the_url_fetcher_serves_only_the_portals_own_files(settings, tmp_path):
+    static = settings.BASE_DIR / "static"
+    fetcher = SafeURLFetcher([str(static)])
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
+    with pytest.raises(ValueError):
+        fetcher.fetch(f"file://{static}/../manage.py")
+    with pytest.raises(ValueError):
+        fetcher.fetch("http://127.0.0.1/")
+    with pytest.raises(ValueError):
+        fetcher.fetch("https://example.org/logo.png")
+    assert fetcher.fetch(f"file://{static}/img/logo.svg").read().startswith(b"<svg")
+    assert fetcher.fetch("data:text/plain;base64,SGVsbG8=").read() == b"Hello"
+
+
+def test_a_rendering_that_overruns_its_time_bound_is_stopped():
+    huge = "<table>" + "<tr><td>x</td></tr>" * 200_000 + "</table>"
+    with pytest.raises(RenderTimeout):
+        pool.render(huge, base_url="file:///tmp/", allowed_roots=["/tmp"], timeout=0.5)
+    # The pool recovers for the next rendering.
+    assert (
+        pool.render("<p>ok</p>", base_url="file:///tmp/", allowed_roots=["/tmp"], timeout=60)[:4]
+        == b"%PDF"
+    )
+
+
+def test_a_dossier_holds_exactly_the_filtered_public_projects_in_order_with_contents(client):
+    tozeur = Municipality.objects.get(code="6211")
+    projects = [
+        ProjectFactory(
+            municipality=tozeur,
+            published=True,
+            title_fr=f"Projet de Tozeur {n}",
+            investment_tnd=Decimal(n * 1000),
+        )
+        for n in (3, 1, 2)
+    ]
+    ProjectFactory(municipality=tozeur, title_fr="Brouillon caché")
+    reader = read(
+        client.get("/fr/catalogue/dossier.pdf", {"municipality": "tozeur", "sort": "investment"})
+    )
+    text = " ".join(text_of(reader).split())
+    assert "Brouillon caché" not in text
+    order = [
+        text.index(p.reference, text.index(p.reference) + 1)
+        for p in sorted(projects, key=lambda p: p.investment_tnd)
+    ]
+    assert order == sorted(order), "sheets follow the catalogue's order"
+    assert "Sommaire" in text or "Contents" in text
+    assert "Tozeur" in text
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert len(outline) >= 3
+    assert reader.metadata.title and reader.metadata.author
+    assert len(reader.pages) >= 3 + len(projects)
+
+
+def test_municipality_governorate_and_edition_dossiers(client):
+    assert read(client.get("/fr/municipalities/gabes/dossier.pdf"))
+    assert read(client.get("/fr/governorates/sfax/dossier.pdf"))
+    reader = read(client.get("/ar/caravan/2/dossier.pdf"))
+    assert len(reader.pages) >= 5
+
+
+def test_a_dossier_above_the_limit_is_refused_with_advice(client, settings):
+    settings.DOSSIER_MAX_PROJECTS = 3
+    response = client.get("/en/catalogue/dossier.pdf")
+    assert response.status_code == 400
+    assert "Narrow the selection" in response.text
+
+
+def test_a_large_dossier_is_built_in_the_background(client, settings):
+    settings.DOSSIER_SYNC_MAX_PROJECTS = 2
+    response = client.get("/fr/catalogue/dossier.pdf", {"governorate": "sfax"})
+    assert response.status_code == 302
+    status_url = response["Location"]
+    assert "/fr/catalogue/dossiers/" in status_url
+    # The immediate task backend has built it already: the status page serves it.
+    reader = read(client.get(status_url))
+    assert "SFA-2020-001" in text_of(reader)
+
+
+def test_the_status_page_of_an_unknown_dossier_is_404(client):
+    assert client.get("/fr/catalogue/dossiers/" + "a" * 32 + "/").status_code == 404
+    assert client.get("/fr/catalogue/dossiers/../../x/").status_code == 404
+
+
+def test_cached_pdfs_live_in_the_shared_storage(client, project):
+    client.get(f"/fr/catalogue/{project.reference}/sheet.pdf")
+    _dirs, files = default_storage.listdir("pdf-cache/sheets")
+    assert any(name.startswith(project.reference) for name in files)
