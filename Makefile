@@ -51,6 +51,9 @@ setup: install
 .PHONY: run
 run: export DEBUG ?= 1
 run: setup
+	@# The task worker builds large PDF dossiers in the background; it stops with the server.
+	$(VPY) manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VPY) manage.py runserver $(HOST):$(PORT)
 
 .PHONY: admin

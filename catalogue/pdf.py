@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,6 +22,9 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
 from weasyprint.urls import path2url
 
 from municipalities import maps as geometry
@@ -32,6 +34,8 @@ from .choices import Stage
 from .models import Project, ProjectReview
 
 CACHE_DIR = "pdf-cache"
+MAP_SCALE = 1  # PNG pixels per map unit (the map is 400 units wide)
+MAP_SUPERSAMPLING = 3  # drawn larger, then reduced: smooth borders
 TEMPLATES = (
     "catalogue/pdf/sheet.html",
     "catalogue/pdf/dossier.html",
@@ -71,10 +75,11 @@ def _data_uri(content: bytes, mime: str) -> str:
 
 
 def _qr_code(url: str) -> str:
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1)
+    """A small black-and-white PNG QR code (cheap to place, sharp when printed)."""
+    image = qrcode.make(url, box_size=4, border=1)
     buffer = io.BytesIO()
-    image.save(buffer)
-    return _data_uri(buffer.getvalue(), "image/svg+xml")
+    image.save(buffer, "PNG")
+    return _data_uri(buffer.getvalue(), "image/png")
 
 
 def _assets_dir():
@@ -86,23 +91,29 @@ def _assets_dir():
 
 @cache
 def _governorate_map(code_ins: str) -> str:
-    """file:// URL of Tunisia with one governorate highlighted (one file per governorate).
+    """file:// URL of a PNG of Tunisia with one governorate highlighted.
 
-    The same URL on every sheet lets WeasyPrint parse each map once per dossier.
+    Drawn once per governorate with Pillow (a raster image costs WeasyPrint little to
+    place, where the SVG shapes had to be painted again on every sheet), and the same
+    URL on every sheet lets WeasyPrint embed each map once per dossier.
     """
-    frame = geometry.frame()
-    shapes = "".join(
-        f'<path d="{d}" fill="{"#8fc1c9" if code == code_ins else "#e8ecf0"}"/>'
-        for code, d in geometry.governorate_paths().items()
-    )
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{frame.viewbox}" '
-        f'width="{frame.width}" height="{frame.height}">'
-        f'<g stroke="#9aa6b2" stroke-width="0.8">{shapes}</g></svg>'
-    )
-    path = _assets_dir() / f"governorate-{code_ins}-{_template_fingerprint()}.svg"
+    path = _assets_dir() / f"governorate-{code_ins}-{_template_fingerprint()}.png"
     if not path.exists():
-        path.write_text(svg, encoding="utf-8")
+        frame = geometry.frame()
+        scale = MAP_SUPERSAMPLING * MAP_SCALE
+        image = Image.new("RGB", (frame.width * scale, frame.height * scale), "white")
+        draw = ImageDraw.Draw(image)
+        for code, rings in geometry.governorate_rings().items():
+            fill = (143, 193, 201) if code == code_ins else (232, 236, 240)
+            for ring in rings:
+                draw.polygon(
+                    [(x * scale, y * scale) for x, y in ring],
+                    fill=fill,
+                    outline=(154, 166, 178),
+                    width=MAP_SUPERSAMPLING,
+                )
+        image = image.resize((frame.width * MAP_SCALE, frame.height * MAP_SCALE), Image.LANCZOS)
+        image.save(path, "PNG", optimize=True)
     return path2url(str(path))
 
 
@@ -216,17 +227,24 @@ def facts_for(project, site_url: str) -> dict:
     return project_facts(project, outcome, site_url + project.get_absolute_url())
 
 
-def _render(template: str, context: dict, name: str) -> None:
-    html = render_to_string(template, context)
+def _render_documents(documents: list[str]) -> list[bytes]:
+    """PDF bytes of HTML documents, rendered side by side in the worker processes."""
     static = settings.BASE_DIR / "static"
-    content = pdf_renderer.pool.render(
-        html,
+    return pdf_renderer.pool.render_many(
+        documents,
         base_url=path2url(str(static)) + "/",
         allowed_roots=[str(static), str(_assets_dir())],
         timeout=settings.PDF_RENDER_TIMEOUT,
     )
+
+
+def _store(name: str, content: bytes) -> None:
     default_storage.delete(name)
     default_storage.save(name, ContentFile(content))
+
+
+def _render(template: str, context: dict, name: str) -> None:
+    _store(name, _render_documents([render_to_string(template, context)])[0])
 
 
 def _generated_on() -> str:
@@ -280,24 +298,112 @@ def dossier_for(projects, *, title: str, criteria: list[str], site_url: str) -> 
     return Dossier(title=title, criteria=criteria, facts=facts, key=key)
 
 
+def _dossier_sheets(facts: list[dict], language: str) -> list[PdfReader]:
+    """Each project's pages for a dossier (no page furniture): cached, else rendered now.
+
+    Missing sheets are rendered side by side on the worker processes.
+    """
+    names = []
+    missing = []
+    for item in facts:
+        key = _fingerprint("dossier-sheet", language, item)
+        name = f"{CACHE_DIR}/dossier-sheets/{item['reference']}-{language}-{key}.pdf"
+        names.append(name)
+        if not default_storage.exists(name):
+            missing.append(
+                (name, render_to_string("catalogue/pdf/dossier_sheet.html", {"project": item}))
+            )
+    if missing:
+        documents = _render_documents([html for _name, html in missing])
+        for (name, _html), content in zip(missing, documents, strict=True):
+            _store(name, content)
+    readers = []
+    for name in names:
+        with default_storage.open(name, "rb") as handle:
+            readers.append(PdfReader(io.BytesIO(handle.read())))
+    return readers
+
+
 def render_dossier(dossier: Dossier) -> Rendered:
-    """Render a dossier into the cache unless it is there already."""
+    """Assemble a dossier into the cache unless it is there already.
+
+    Cover, summary table and contents are rendered once the sheets' page counts are
+    known; the project sheets come from their own cache or are rendered in parallel;
+    then the page headers and footers ("page X / Y") are laid over every page and the
+    bookmarks and metadata are added.
+    """
     if dossier.is_cached:
         return Rendered(name=dossier.name, filename=dossier.filename, created=False)
+    language = translation.get_language()
+    sheets = _dossier_sheets(dossier.facts, language)
     amounts = [p["investment_value"] for p in dossier.facts if p["investment_value"] is not None]
-    _render(
-        "catalogue/pdf/dossier.html",
-        {
-            "title": dossier.title,
-            "criteria": dossier.criteria,
-            "projects": dossier.facts,
-            "count": len(dossier.facts),
-            "total_investment": _amount(sum(amounts)) if amounts else None,
-            "generated_on": _generated_on(),
-            "LANGUAGE_CODE": translation.get_language(),
-        },
-        dossier.name,
+    context = {
+        "title": dossier.title,
+        "criteria": dossier.criteria,
+        "count": len(dossier.facts),
+        "total_investment": _amount(sum(amounts)) if amounts else None,
+        "generated_on": _generated_on(),
+        "LANGUAGE_CODE": language,
+    }
+    # The contents give each sheet's first page, which depends on the front matter's
+    # own length: guess it, and render again in the rare case the guess was wrong.
+    front_pages = 3
+    for _attempt in range(3):
+        page = front_pages + 1
+        entries = []
+        for item, sheet in zip(dossier.facts, sheets, strict=True):
+            entries.append({**item, "page": page})
+            page += len(sheet.pages)
+        html = render_to_string("catalogue/pdf/dossier.html", {**context, "projects": entries})
+        front = PdfReader(io.BytesIO(_render_documents([html])[0]))
+        if len(front.pages) == front_pages:
+            break
+        front_pages = len(front.pages)
+    total = page - 1
+    furniture = PdfReader(
+        io.BytesIO(
+            _render_documents(
+                [
+                    render_to_string(
+                        "catalogue/pdf/page_furniture.html", {**context, "pages": range(total)}
+                    )
+                ]
+            )[0]
+        )
     )
+    writer = PdfWriter()
+    writer.append(front, import_outline=False)
+    for sheet in sheets:
+        writer.append(sheet, import_outline=False)
+    for number, page_object in enumerate(writer.pages):
+        page_object.merge_page(furniture.pages[number])
+    # The front matter's bookmarks (its title, the summary table, the contents) keep their
+    # pages; each project goes under the last of them, the contents.
+    contents = None
+    for item in front.outline:
+        if not isinstance(item, list):
+            contents = writer.add_outline_item(
+                title=item.title, page_number=front.get_destination_page_number(item)
+            )
+    for entry in entries:
+        writer.add_outline_item(
+            title=f"{entry['reference']} · {entry['title']}",
+            page_number=entry["page"] - 1,
+            parent=contents,
+        )
+    writer.add_metadata(
+        {
+            "/Title": dossier.title,
+            "/Author": _("National smart and sustainable cities programme"),
+            "/Subject": _("Dossier of projects"),
+            "/Creator": _("Tunisian Smart Cities"),
+        }
+    )
+    writer._root_object[NameObject("/Lang")] = TextStringObject(language)
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    _store(dossier.name, buffer.getvalue())
     return Rendered(name=dossier.name, filename=dossier.filename, created=True)
 
 

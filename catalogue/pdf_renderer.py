@@ -8,6 +8,7 @@ long-lived process so that a rendering that overruns its time bound can be kille
 
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing import get_context
@@ -49,16 +50,19 @@ def render(html: str, base_url: str, allowed_roots: list[str]) -> bytes:
 
 
 class RenderPool:
-    """One warm worker process for PDF rendering, replaced if a rendering overruns."""
+    """Warm worker processes for PDF rendering, replaced if a rendering overruns."""
 
-    def __init__(self):
+    def __init__(self, workers: int = 2):
+        self.workers = workers
         self._executor = None
         self._lock = threading.Lock()
 
     def _get(self):
         with self._lock:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=get_context("spawn")
+                )
             return self._executor
 
     def _kill(self, executor):
@@ -70,10 +74,18 @@ class RenderPool:
         executor.shutdown(wait=False, cancel_futures=True)
 
     def render(self, html: str, base_url: str, allowed_roots: list[str], timeout: float) -> bytes:
+        """One document, within ``timeout`` seconds."""
+        return self.render_many([html], base_url, allowed_roots, timeout)[0]
+
+    def render_many(
+        self, documents: list[str], base_url: str, allowed_roots: list[str], timeout: float
+    ) -> list[bytes]:
+        """Several documents side by side on the workers, all within ``timeout`` seconds."""
         executor = self._get()
-        future = executor.submit(render, html, base_url, allowed_roots)
+        futures = [executor.submit(render, html, base_url, allowed_roots) for html in documents]
+        deadline = time.monotonic() + timeout
         try:
-            return future.result(timeout=timeout)
+            return [f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures]
         except FutureTimeout:
             self._kill(executor)
             raise RenderTimeout(f"PDF rendering took longer than {timeout} s") from None
@@ -84,4 +96,4 @@ class RenderPool:
             raise
 
 
-pool = RenderPool()
+pool = RenderPool(workers=min(2, os.cpu_count() or 1))
