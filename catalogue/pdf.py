@@ -298,44 +298,44 @@ def dossier_for(projects, *, title: str, criteria: list[str], site_url: str) -> 
     return Dossier(title=title, criteria=criteria, facts=facts, key=key)
 
 
-def _dossier_sheets(facts: list[dict], language: str) -> list[PdfReader]:
-    """Each project's pages for a dossier (no page furniture): cached, else rendered now.
+def _dossier_sheets(facts: list[dict]) -> tuple[list[PdfReader], list[int]]:
+    """The projects' pages for a dossier (no page furniture), and each sheet's page count.
 
-    Missing sheets are rendered side by side on the worker processes.
+    The sheets are split into one document per rendering process, rendered side by side:
+    fewer, longer documents spare WeasyPrint the per-document set-up.
     """
-    names = []
-    missing = []
-    for item in facts:
-        key = _fingerprint("dossier-sheet", language, item)
-        name = f"{CACHE_DIR}/dossier-sheets/{item['reference']}-{language}-{key}.pdf"
-        names.append(name)
-        if not default_storage.exists(name):
-            missing.append(
-                (name, render_to_string("catalogue/pdf/dossier_sheet.html", {"project": item}))
-            )
-    if missing:
-        documents = _render_documents([html for _name, html in missing])
-        for (name, _html), content in zip(missing, documents, strict=True):
-            _store(name, content)
-    readers = []
-    for name in names:
-        with default_storage.open(name, "rb") as handle:
-            readers.append(PdfReader(io.BytesIO(handle.read())))
-    return readers
+    workers = pdf_renderer.pool.workers
+    size = -(-len(facts) // workers)  # ceiling division
+    chunks = [facts[i : i + size] for i in range(0, len(facts), size)]
+    documents = _render_documents(
+        [render_to_string("catalogue/pdf/dossier_sheets.html", {"projects": c}) for c in chunks]
+    )
+    readers = [PdfReader(io.BytesIO(content)) for content in documents]
+    counts = []
+    for reader in readers:
+        # Each sheet's title is a bookmark: its page is where the sheet starts.
+        starts = [
+            reader.get_destination_page_number(item)
+            for item in reader.outline
+            if not isinstance(item, list)
+        ]
+        ends = starts[1:] + [len(reader.pages)]
+        counts += [end - start for start, end in zip(starts, ends, strict=True)]
+    return readers, counts
 
 
 def render_dossier(dossier: Dossier) -> Rendered:
     """Assemble a dossier into the cache unless it is there already.
 
-    Cover, summary table and contents are rendered once the sheets' page counts are
-    known; the project sheets come from their own cache or are rendered in parallel;
-    then the page headers and footers ("page X / Y") are laid over every page and the
-    bookmarks and metadata are added.
+    The project sheets are rendered first, in parallel; the cover, summary table and
+    contents follow once the sheets' page counts are known; then the page headers and
+    footers ("page X / Y") are laid over every page and the bookmarks and metadata are
+    added.
     """
     if dossier.is_cached:
         return Rendered(name=dossier.name, filename=dossier.filename, created=False)
     language = translation.get_language()
-    sheets = _dossier_sheets(dossier.facts, language)
+    sheets, page_counts = _dossier_sheets(dossier.facts)
     amounts = [p["investment_value"] for p in dossier.facts if p["investment_value"] is not None]
     context = {
         "title": dossier.title,
@@ -351,9 +351,9 @@ def render_dossier(dossier: Dossier) -> Rendered:
     for _attempt in range(3):
         page = front_pages + 1
         entries = []
-        for item, sheet in zip(dossier.facts, sheets, strict=True):
+        for item, count in zip(dossier.facts, page_counts, strict=True):
             entries.append({**item, "page": page})
-            page += len(sheet.pages)
+            page += count
         html = render_to_string("catalogue/pdf/dossier.html", {**context, "projects": entries})
         front = PdfReader(io.BytesIO(_render_documents([html])[0]))
         if len(front.pages) == front_pages:
