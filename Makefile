@@ -26,6 +26,7 @@ help:
 	@echo "make run    set up (virtualenv, database, reference data) and serve http://$(HOST):$(PORT)/"
 	@echo "make test   set up if needed and run the whole test suite (lint included)"
 	@echo "make admin  create or reset an administrator account interactively"
+	@echo "make bench  load the public pages with wrk on PostgreSQL (10k and 100k projects) and print a table"
 
 $(STAMP): pyproject.toml
 	@python_bin="$$( $(FIND_PYTHON) )" || { \
@@ -64,4 +65,13 @@ admin: setup
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# Security lint: medium and high findings fail; reviewed exceptions carry "# nosec" and a reason.
+	$(VENV)/bin/bandit --quiet --recursive smartcities catalogue caravan municipalities \
+	  --exclude '*/migrations/*' --severity-level medium
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (issue 7): PostgreSQL on 127.0.0.1:5432, Debian's wrk (installed if missing).
+# Not part of `make test` or CI. BENCH_SECONDS, BENCH_RUNS, BENCH_SKIP: see bench/README.md.
+.PHONY: bench
+bench: install
+	$(VPY) bench/run.py

@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from translated_fields import TranslatedFieldAdmin
 
 from municipalities.models import Municipality
+from smartcities.spreadsheet_admin import GuardedImportExportMixin
 
 from .choices import PROGRAMME_GATES, ProgrammeDecision
 from .models import (
@@ -20,11 +21,13 @@ from .models import (
     ReferenceExperience,
     Stop,
 )
+from .resources import MinistryResource, StopResource
 from .services import municipality_review_decide, municipality_review_prepare
 
 
 @admin.register(Ministry)
-class MinistryAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class MinistryAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, admin.ModelAdmin):
+    resource_classes = [MinistryResource]
     list_display = ["acronym", "name_fr", "display_order", "website"]
     list_display_links = ["acronym", "name_fr"]
     list_editable = ["display_order"]
@@ -79,7 +82,8 @@ class EditionAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 
 @admin.register(Stop)
-class StopAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class StopAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, admin.ModelAdmin):
+    resource_classes = [StopResource]
     list_display = ["edition", "order", "municipality", "governorate", "date"]
     list_filter = ["edition", "municipality__governorate"]
     list_select_related = ["edition", "municipality__governorate"]

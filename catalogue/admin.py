@@ -28,6 +28,7 @@ from .models import (
     Sector,
 )
 from .permissions import focal_municipality_id, scope_projects
+from .resources import ProjectSpreadsheetAdminMixin
 
 # Statuses a municipal focal point may still edit.
 FOCAL_POINT_EDITABLE = (Status.DRAFT, Status.NEEDS_INFORMATION)
@@ -227,7 +228,9 @@ review_action = _transition_action(
 
 
 @admin.register(Project)
-class ProjectAdmin(NotFoundOutOfScopeMixin, TranslatedFieldAdmin, SimpleHistoryAdmin):
+class ProjectAdmin(
+    NotFoundOutOfScopeMixin, ProjectSpreadsheetAdminMixin, TranslatedFieldAdmin, SimpleHistoryAdmin
+):
     form = ProjectAdminForm
     list_display = [
         "reference",

@@ -9,6 +9,8 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogue of PPP projects")
 
     def ready(self):
+        from .caching import connect_signals
         from .roles import ensure_roles
 
         post_migrate.connect(ensure_roles, dispatch_uid="catalogue.ensure_roles")
+        connect_signals()

@@ -1216,8 +1216,10 @@ def _complete(rows: list[tuple]) -> None:
                 for field, value in zip(fields, values, strict=True)
             ]
         with connection.cursor() as cursor:
+            # Table and column names come from the model and are quoted; values are
+            # parameters.
             cursor.execute(
-                f"UPDATE {table} SET {assignments} "
+                f"UPDATE {table} SET {assignments} "  # nosec B608
                 f"FROM (VALUES {', '.join([row_placeholder] * len(chunk))}) AS v "
                 f"WHERE {table}.{quote(meta.pk.column)} = v.column1",
                 params,

@@ -17,6 +17,8 @@ from simple_history.models import HistoricalRecords
 from caravan.models import Dimension, Ministry, Stop
 from municipalities.models import Municipality
 from smartcities.fields import (
+    PdfFileField,
+    SafeImageField,
     UploadTo,
     latitude_field,
     longitude_field,
@@ -262,9 +264,15 @@ class Project(models.Model):
             ("publish_project", _("Can publish, withdraw and restore a project")),
             ("review_project", _("Can screen a project (eligibility committee)")),
         ]
+        # The catalogue filters public projects and counts them by these columns: with
+        # the status first, PostgreSQL answers the facet counts from the indexes alone.
         indexes = [
             models.Index(fields=["status", "-updated_at"], name="project_status_updated"),
             models.Index(fields=["status", "investment_tnd"], name="project_status_investment"),
+            models.Index(fields=["status", "stage"], name="project_status_stage"),
+            models.Index(fields=["status", "sector"], name="project_status_sector"),
+            models.Index(fields=["status", "contract_model"], name="project_status_contract"),
+            models.Index(fields=["status", "municipality"], name="project_status_municipality"),
         ]
         constraints = [
             point_in_tunisia_constraint("project_point_in_tunisia"),
@@ -363,7 +371,7 @@ class ProjectImage(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="images", verbose_name=_("project")
     )
-    image = models.ImageField(_("image"), upload_to=UploadTo("projects/images"))
+    image = SafeImageField(_("image"), upload_to=UploadTo("projects/images"))
     thumbnail = models.ImageField(
         _("thumbnail"), upload_to=UploadTo("projects/thumbnails"), blank=True, editable=False
     )
@@ -409,7 +417,9 @@ class ProjectDocument(models.Model):
         Project, on_delete=models.CASCADE, related_name="documents", verbose_name=_("project")
     )
     title = translated(models.CharField(_("title"), max_length=200))
-    file = models.FileField(_("file"), upload_to=UploadTo("projects/documents"))
+    file = PdfFileField(
+        _("file"), upload_to=UploadTo("projects/documents"), help_text=_("A PDF document.")
+    )
     document_type = models.CharField(
         _("document type"), max_length=40, choices=DocumentType, default=DocumentType.PROJECT_PLAN
     )

@@ -13,6 +13,14 @@ REFERENCE_MODELS = {
     "catalogue": ["sector", "project", "projectimage", "projectdocument"],
 }
 ALL_ACTIONS = ("view", "add", "change", "delete")
+# Spreadsheet imports need an explicit permission; it has no model option, so it is
+# created here (no migration): (app, model) → name. Codename: import_<model>.
+IMPORT_PERMISSIONS = {
+    ("catalogue", "project"): "Can import projects from a spreadsheet",
+    ("municipalities", "municipality"): "Can import municipality profiles from a spreadsheet",
+    ("caravan", "ministry"): "Can import ministries from a spreadsheet",
+    ("caravan", "stop"): "Can import caravan stops from a spreadsheet",
+}
 
 ROLE_PERMISSIONS = {
     # Edits all reference data and projects; submits, publishes, withdraws.
@@ -25,6 +33,7 @@ ROLE_PERMISSIONS = {
         ),
         "catalogue.submit_project",
         "catalogue.publish_project",
+        *(f"{app}.import_{model}" for app, model in IMPORT_PERMISSIONS),
         "catalogue.view_projectreview",
         "catalogue.view_reviewgate",
         "catalogue.view_reviewscore",
@@ -66,6 +75,7 @@ ROLE_PERMISSIONS = {
         "catalogue.add_project",
         "catalogue.change_project",
         "catalogue.submit_project",
+        "catalogue.import_project",
         *(
             f"catalogue.{action}_{model}"
             for model in ("projectimage", "projectdocument")
@@ -76,8 +86,23 @@ ROLE_PERMISSIONS = {
 }
 
 
+def ensure_import_permissions() -> None:
+    """Create the import permissions (see ``IMPORT_PERMISSIONS``) if they are missing."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    for (app_label, model_name), name in IMPORT_PERMISSIONS.items():
+        model = apps.get_model(app_label, model_name)
+        Permission.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(model),
+            codename=f"import_{model_name}",
+            defaults={"name": name},
+        )
+
+
 def ensure_roles(**kwargs) -> None:
     """Create the role groups and give them exactly their permissions."""
+    ensure_import_permissions()
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=name)
         condition = Q()

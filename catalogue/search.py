@@ -27,14 +27,15 @@ ARABIC_FOLDS = str.maketrans(
     }
 )
 NOT_A_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Combining marks left by NFKD: Latin accents, Arabic short vowels, hamza and madda marks.
+COMBINING = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 MAX_TERMS = 8
 MAX_QUERY_LENGTH = 200
 
 
 def normalize(text: str) -> str:
     """Lower-case ``text``, drop accents and Arabic vowel marks, fold letter variants."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = COMBINING.sub("", unicodedata.normalize("NFKD", text))
     folded = stripped.translate(ARABIC_FOLDS).casefold()
     return NOT_A_WORD.sub(" ", folded).strip()
 

@@ -7,12 +7,14 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from caravan.models import Edition, Ministry, MunicipalityReview, Stop
 from municipalities.models import Governorate, Municipality
 
+from .caching import cache_public_page
 from .choices import Stage
 from .filters import (
     MAX_PER_PAGE,
@@ -50,6 +52,7 @@ def project_sample(projects, **catalogue_filters) -> dict:
     }
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class HomeView(TemplateView):
     template_name = "catalogue/home.html"
 
@@ -83,6 +86,7 @@ class HomeView(TemplateView):
         )
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class ProjectListView(TemplateView):
     """The catalogue: filters, facet counts, sorting and pagination, all in the query string."""
 
@@ -149,6 +153,7 @@ class ProjectListView(TemplateView):
         ]
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class ProjectDetailView(DetailView):
     template_name = "catalogue/project_detail.html"
     context_object_name = "project"
@@ -186,6 +191,7 @@ class ProjectDetailView(DetailView):
         )
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class MunicipalityListView(ListView):
     template_name = "catalogue/municipality_list.html"
     context_object_name = "municipalities"
@@ -218,6 +224,7 @@ class MunicipalityListView(ListView):
         return super().get_context_data(query=query, **kwargs)
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class MunicipalityDetailView(DetailView):
     template_name = "catalogue/municipality_detail.html"
     context_object_name = "municipality"
@@ -238,6 +245,7 @@ class MunicipalityDetailView(DetailView):
         )
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class GovernorateDetailView(DetailView):
     template_name = "catalogue/governorate_detail.html"
     context_object_name = "governorate"
@@ -258,6 +266,7 @@ class GovernorateDetailView(DetailView):
         )
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class EditionListView(ListView):
     template_name = "catalogue/edition_list.html"
     context_object_name = "editions"
@@ -266,6 +275,7 @@ class EditionListView(ListView):
         return Edition.objects.latest_first().annotate(stop_count=Count("stops"))
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class EditionDetailView(DetailView):
     template_name = "catalogue/edition_detail.html"
     context_object_name = "edition"
@@ -304,6 +314,7 @@ class EditionDetailView(DetailView):
         )
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class MinistryListView(ListView):
     template_name = "catalogue/ministry_list.html"
     context_object_name = "ministries"
@@ -312,6 +323,7 @@ class MinistryListView(ListView):
         return Ministry.objects.annotate(project_count=Count("projects", filter=PUBLIC))
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class MinistryDetailView(DetailView):
     template_name = "catalogue/ministry_detail.html"
     context_object_name = "ministry"

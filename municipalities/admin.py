@@ -3,7 +3,10 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from translated_fields import TranslatedFieldAdmin
 
+from smartcities.spreadsheet_admin import GuardedImportExportMixin
+
 from .models import FocalPoint, Governorate, Municipality
+from .resources import MunicipalityResource
 
 
 @admin.register(Governorate)
@@ -30,7 +33,8 @@ class GovernorateAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class MunicipalityAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, admin.ModelAdmin):
+    resource_classes = [MunicipalityResource]
     list_display = ["code", "name_fr", "name_ar", "governorate", "status_2016", "population_2014"]
     list_display_links = ["code", "name_fr"]
     list_filter = ["governorate", "status_2016"]

@@ -65,8 +65,12 @@ def _load():
         height=math.ceil((north - south) * scale + 2 * MARGIN),
     )
     paths = {}
+    rings_by_code = {}
     for feature in features:
         commands = []
+        rings_by_code[feature["properties"]["code_ins"]] = [
+            [frame.project(lat, lon) for lon, lat in ring] for ring in _rings(feature["geometry"])
+        ]
         for ring in _rings(feature["geometry"]):
             # Half-unit precision is finer than a pixel; drop points that then coincide.
             coordinates = []
@@ -78,7 +82,7 @@ def _load():
             if len(coordinates) > 2:
                 commands.append("M" + "L".join(f"{x:g} {y:g}" for x, y in coordinates) + "Z")
         paths[feature["properties"]["code_ins"]] = "".join(commands)
-    return frame, paths
+    return frame, paths, rings_by_code
 
 
 def frame() -> Frame:
@@ -89,3 +93,8 @@ def frame() -> Frame:
 def governorate_paths() -> dict[str, str]:
     """SVG path data of each governorate, keyed by INS code."""
     return _load()[1]
+
+
+def governorate_rings() -> dict[str, list[list[tuple[float, float]]]]:
+    """Each governorate's outline rings as lists of (x, y) map points, keyed by INS code."""
+    return _load()[2]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from smartcities.fields import (
+    SafeImageField,
     UploadTo,
     latitude_field,
     longitude_field,
@@ -115,7 +116,7 @@ class Municipality(models.Model):
     longitude = longitude_field(null=True, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = translated(models.TextField(_("short description"), blank=True), required=())
-    logo = models.ImageField(_("logo"), upload_to=UploadTo("municipalities/logos"), blank=True)
+    logo = SafeImageField(_("logo"), upload_to=UploadTo("municipalities/logos"), blank=True)
 
     objects = MunicipalityQuerySet.as_manager()
     history = HistoricalRecords()

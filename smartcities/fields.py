@@ -3,6 +3,7 @@
 import uuid
 from pathlib import PurePath
 
+from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +11,8 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from translated_fields import TranslatedField
 from translated_fields.utils import fallback_to_default
+
+from .uploads import ImageUploadValidator, PdfUploadValidator, clean_image
 
 # Tunisia's bounding box, with a small margin: a point outside it is a typing error.
 LATITUDE_RANGE = (30.0, 38.0)
@@ -95,3 +98,39 @@ class UploadTo:
 
     def __hash__(self):
         return hash(self.folder)
+
+
+class SafeImageFormField(forms.ImageField):
+    """An image form field whose refusals say why (type, size, pixels, content)."""
+
+    def to_python(self, data):
+        file = forms.FileField.to_python(self, data)
+        if file is None:
+            return None
+        ImageUploadValidator()(file)
+        return super().to_python(data)
+
+
+class SafeImageField(models.ImageField):
+    """An image checked on upload and stored re-encoded, without metadata."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [ImageUploadValidator()])
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        if file and not file._committed:
+            file.file = clean_image(file.file)
+        return super().pre_save(model_instance, add)
+
+
+class PdfFileField(models.FileField):
+    """A document that must be a PDF, checked by content."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [PdfUploadValidator()])
+        super().__init__(*args, **kwargs)

@@ -9,6 +9,9 @@ environment (12-factor), with defaults that are safe and need no configuration:
 - ``DEBUG``         default: off.
 - ``ALLOWED_HOSTS`` default: ``localhost,127.0.0.1,[::1]``.
 - ``MEDIA_ROOT``    default: ``var/media``.
+- ``DEPLOYMENT``    ``production`` behind HTTPS (secure cookies, HSTS, SSL redirect,
+  a mandatory ``SECRET_KEY``); anything else is a development or test machine.
+- ``REDIS_URL``     optional: cache (and so the shared PDF locks) in Redis.
 """
 
 import secrets
@@ -33,8 +36,12 @@ def _default_secret_key() -> str:
     return key_file.read_text().strip()
 
 
-DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="") or _default_secret_key()
+PRODUCTION = env.str("DEPLOYMENT", default="development") == "production"
+DEBUG = env.bool("DEBUG", default=False) and not PRODUCTION
+if PRODUCTION:
+    SECRET_KEY = env.str("SECRET_KEY")  # required: every app server must share it
+else:
+    SECRET_KEY = env.str("SECRET_KEY", default="") or _default_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -50,13 +57,16 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_tasks_db",
+    "axes",
     "municipalities",
     "caravan",
     "catalogue",
 ]
 
 MIDDLEWARE = [
+    "smartcities.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smartcities.urls"
@@ -112,6 +123,19 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Admin login protection (django-axes): 5 failures for a user from an address lock them
+# out for an hour; every failure and lockout is logged.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -137,9 +161,55 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 
+# Security headers, in every mode so that a page breaking them shows at once.
+# No inline script or style anywhere: the policy needs no 'unsafe-inline'.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
+if PRODUCTION:
+    # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = 31_536_000  # one year
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+
+# Where `manage.py backup` writes by default (a folder per backup).
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
+
+# Uploads: refused above these sizes, with a message (smartcities/uploads.py).
+MAX_IMAGE_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_DOCUMENT_UPLOAD_BYTES = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {
@@ -166,11 +236,33 @@ PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60)  # seconds, then 
 DOSSIER_MAX_PROJECTS = 200  # above: refused, with advice to narrow the selection
 DOSSIER_SYNC_MAX_PROJECTS = env.int("DOSSIER_SYNC_MAX_PROJECTS", default=30)  # above: background
 
+# Cache: in process by default; shared Redis when several app servers run (REDIS_URL).
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Public pages are cached under a version raised by every change (catalogue/caching.py).
+CACHE_PUBLIC_PAGES = env.bool("CACHE_PUBLIC_PAGES", default=True)
+
+# Logs: one JSON line per event on standard output, for a log collector. Each request
+# is logged once with its status, duration and request id (smartcities/middleware.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "smartcities.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint narrates every rendering step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own request lines would repeat ours.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        # WeasyPrint narrates every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

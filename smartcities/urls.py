@@ -4,23 +4,33 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from catalogue import export_views
 from catalogue import urls as public_urls
 from catalogue import views as catalogue_views
 from municipalities import views as municipality_views
+from smartcities import views as site_views
 
 admin.site.site_header = _("Tunisian Smart Cities · administration")
 admin.site.site_title = _("Tunisian Smart Cities")
 admin.site.index_title = _("National catalogue of PPP projects")
 
+handler400 = "smartcities.views.bad_request"
+handler403 = "smartcities.views.permission_denied"
+handler404 = "smartcities.views.page_not_found"
+handler500 = "smartcities.views.server_error"
+
 urlpatterns = [
+    path("healthz", site_views.healthz, name="healthz"),
+    path("ping", site_views.ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("maps/tunisia.svg", municipality_views.tunisia_outline, name="tunisia_outline"),
+    path("api/oc4ids/projects.json", export_views.oc4ids_projects, name="oc4ids_projects"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", catalogue_views.HomeView.as_view(), name="home"),
-    path("catalogue/", include(public_urls.project_patterns)),
+    path("catalogue/", include(export_views.with_exports(public_urls.project_patterns))),
     path("", include(public_urls.territory_patterns)),
     path("", include(public_urls.programme_patterns)),
     prefix_default_language=True,

@@ -3,6 +3,14 @@ from django.core.management import call_command
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (cached pages, catalogue version)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     """Plain static storage (no collectstatic manifest) and a throw-away media folder."""
     settings.STORAGES = {
@@ -11,6 +19,9 @@ def _test_settings(settings, tmp_path):
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages are rendered afresh so that tests can read their context; the page cache has
+    # its own tests (tests/test_caching.py).
+    settings.CACHE_PUBLIC_PAGES = False
 
 
 @pytest.fixture(scope="session")

@@ -19,4 +19,4 @@ def css_string(value) -> str:
         .replace(">", "\\3E ")
         .replace("\n", " ")
     )
-    return mark_safe(f'"{text}"')  # noqa: S308 -- escaped above for a CSS string context
+    return mark_safe(f'"{text}"')  # noqa: S308  # nosec B308 B703 -- escaped above for CSS

@@ -39,7 +39,25 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page under the portal's real Content-Security-Policy; a violation fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    context.close()
+    assert not violations, violations
+
+
+@pytest.fixture
+def audit_page(browser):
+    """A page where axe-core may be injected (the CSP, rightly, forbids inline scripts)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()

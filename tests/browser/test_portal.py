@@ -55,8 +55,9 @@ def test_opening_a_project_from_the_map(portal, page):
 
 @pytest.mark.parametrize("language", ["fr", "ar", "en"])
 def test_main_pages_have_no_serious_accessibility_violations(
-    portal, page, axe, screenshot, language
+    portal, audit_page, axe, screenshot, language
 ):
+    page = audit_page
     pages = {
         "home": f"/{language}/",
         "catalogue": f"/{language}/catalogue/?sector=economy",

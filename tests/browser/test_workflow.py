@@ -27,9 +27,20 @@ def people(portal, django_user_model):
     return people
 
 
+CSP_VIOLATIONS = []
+
+
 def sign_in(browser, portal, username):
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            CSP_VIOLATIONS.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.goto(f"{portal}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -104,3 +115,4 @@ def test_a_project_goes_from_a_focal_points_draft_to_the_public_catalogue(
     assert "Projet éligible comme contrat de PPP." in page.locator("main").inner_text()
     screenshot(page, "published-project-fr")
     context.close()
+    assert not CSP_VIOLATIONS, "the admin pages respect the Content-Security-Policy"

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from caravan.loaders import load_programme
+from catalogue.caching import bump_version
 from catalogue.loaders import load_projects, load_screening_criteria, load_sectors
 from municipalities.loaders import load_territory
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             sectors = load_sectors(fixtures / "programme", fixtures / "oc4ids")
             load_screening_criteria(fixtures / "programme")
             projects = load_projects(fixtures / "programme")
+            bump_version()  # bulk writes send no signals: refresh the cached pages
         self.stdout.write(
             self.style.SUCCESS(
                 "Reference data loaded: {governorates} governorates, {municipalities} "

@@ -1,0 +1,826 @@
+"""Importing projects from CSV or XLSX: all or nothing, every row validated, fast.
+
+``import_projects(file, user=…, dry_run=…)`` backs both the admin's import page and
+``manage.py import_projects``:
+
+1. the file is checked and read (``smartcities.spreadsheets.read_table``: size, real type,
+   zip bombs, encoding, number of rows) and its header checked against the columns of
+   ``catalogue.exports.PROJECT_COLUMNS``;
+2. every row is parsed and validated: natural keys (municipality code or slug, sector
+   code, dimension codes, ministry acronyms or slugs, caravan edition) resolved from
+   caches loaded once, the model's own validation (``full_clean``), a reference used twice
+   in the file, the user's rights and municipal scope, the edit version;
+3. if any row has an error, nothing is written and each error names its line, its column
+   and the reason; otherwise (and unless it is a dry run) the rows are written with bulk
+   queries in one transaction, with their search text and, for changed projects, a
+   history record (who, when, what).
+
+The import never changes a project's workflow status: new projects are drafts, the
+``status`` column is ignored. Each changed project's edit version goes up by one.
+"""
+
+import copy
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.tasks import task
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from caravan.models import Dimension, Ministry, Stop
+from municipalities.models import Municipality
+from smartcities.spreadsheets import FileProblem, read_table
+
+from .choices import ContractModel, ContractSubtype, Initiation, Stage, Status
+from .exports import COLUMN_NAMES, IMPORTABLE, REQUIRED
+from .models import Project, Sector
+from .permissions import focal_municipality_id
+
+IMPORT_PERMISSION = "catalogue.import_project"
+# Statuses a municipal focal point may still change (as in the admin).
+FOCAL_POINT_EDITABLE = (Status.DRAFT, Status.NEEDS_INFORMATION)
+BATCH_SIZE = 500
+LOOKUP_CHUNK = 1_000  # references per IN (…) query
+
+TEXT_COLUMNS = (
+    *(
+        f"{name}_{lang}"
+        for name in ("title", "summary", "description")
+        for lang in ("fr", "ar", "en")
+    ),
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+CHOICE_COLUMNS = {
+    "stage": (Stage, Stage.PROSPECTIVE),
+    "contract_model": (ContractModel, ContractModel.TO_BE_DETERMINED),
+    "contract_subtype": (ContractSubtype, ""),
+    "initiation": (Initiation, ""),
+}
+DECIMAL_COLUMNS = ("investment_tnd", "land_area_ha", "latitude", "longitude")
+INTEGER_COLUMNS = ("expected_jobs", "duration_years")
+BOOLEAN_COLUMNS = ("featured", "is_demo")
+TRUE_WORDS = frozenset({"yes", "oui", "true", "vrai", "1", "x", "نعم"})
+FALSE_WORDS = frozenset({"no", "non", "false", "faux", "0", "", "لا"})
+# Model field → column, for the model's validation messages.
+FIELD_COLUMNS = {"stop": "caravan_edition", "lock_version": "edit_version"}
+# Foreign keys are resolved from the caches: full_clean would check each one with a query.
+RESOLVED_FOREIGN_KEYS = ["municipality", "stop", "sector", "submitted_by", "last_edited_by"]
+FOREIGN_KEYS = ("municipality", "stop", "sector")
+
+
+@dataclass
+class RowError:
+    """Why a line cannot be imported. ``line`` is None for a problem of the whole file."""
+
+    line: int | None
+    column: str
+    message: str
+
+    def __str__(self):
+        if self.line is None:
+            return self.message
+        if self.column:
+            return _("Line %(line)s, column “%(column)s”: %(message)s") % {
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("Line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass
+class RowOutcome:
+    """What the import does (or would do) with one line."""
+
+    line: int
+    reference: str
+    action: str  # "create", "update" or "skip"
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # column, old, new
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    file_name: str = ""
+    total_rows: int = 0
+    rows: list[RowOutcome] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def applied(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def created(self) -> int:
+        return self.count("create")
+
+    @property
+    def updated(self) -> int:
+        return self.count("update")
+
+    @property
+    def skipped(self) -> int:
+        return self.count("skip")
+
+    @property
+    def error_lines(self) -> int:
+        return len({error.line for error in self.errors})
+
+    def summary(self) -> str:
+        if not self.ok:
+            return _(
+                "Nothing was imported: %(errors)s error(s) on %(lines)s line(s). Correct the "
+                "file and import it again."
+            ) % {"errors": len(self.errors), "lines": self.error_lines}
+        values = {"created": self.created, "updated": self.updated, "skipped": self.skipped}
+        if self.dry_run:
+            return (
+                _(
+                    "Check passed, nothing written yet: %(created)s project(s) would be "
+                    "created, %(updated)s updated, %(skipped)s left unchanged."
+                )
+                % values
+            )
+        return (
+            _(
+                "Import done: %(created)s project(s) created (as drafts), %(updated)s updated, "
+                "%(skipped)s left unchanged."
+            )
+            % values
+        )
+
+    def as_dict(self, *, max_rows: int = 100, max_errors: int = 500) -> dict:
+        """The result as JSON data (a background task's return value): counts, the first
+        rows of each kind and the first errors."""
+        return {
+            "dry_run": self.dry_run,
+            "file_name": self.file_name,
+            "total_rows": self.total_rows,
+            "seconds": self.seconds,
+            "counts": {"create": self.created, "update": self.updated, "skip": self.skipped},
+            "rows": [
+                [row.line, row.reference, row.action, row.changes]
+                for action in ("create", "update")
+                for row in [r for r in self.rows if r.action == action][:max_rows]
+            ],
+            "errors": [[e.line, e.column, e.message] for e in self.errors[:max_errors]],
+            "error_count": len(self.errors),
+            "error_lines": self.error_lines,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportResult":
+        """A result read back from ``as_dict`` (counts kept, rows and errors as stored)."""
+        return StoredImportResult(data)
+
+
+class StoredImportResult(ImportResult):
+    """An ``ImportResult`` rebuilt from JSON: the counts are the stored ones."""
+
+    def __init__(self, data: dict):
+        super().__init__(
+            dry_run=data["dry_run"],
+            file_name=data["file_name"],
+            total_rows=data["total_rows"],
+            rows=[RowOutcome(*row) for row in data["rows"]],
+            errors=[RowError(*error) for error in data["errors"]],
+            seconds=data["seconds"],
+        )
+        self.counts = data["counts"]
+        self.error_count = data["error_count"]
+        self.stored_error_lines = data["error_lines"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_count
+
+    def count(self, action: str) -> int:
+        return self.counts[action]
+
+    @property
+    def error_lines(self) -> int:
+        return self.stored_error_lines
+
+
+@task()
+def import_projects_task(*, path: str, name: str, user_id, language: str) -> dict:
+    """``import_projects`` in the background (large files); the file is deleted after."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    finally:
+        file.unlink(missing_ok=True)
+    user = get_user_model().objects.get(pk=user_id) if user_id is not None else None
+    with translation.override(language):
+        return import_projects(data, user=user, dry_run=False, name=name).as_dict()
+
+
+def can_import(user) -> bool:
+    """Importing needs the explicit import permission (``None`` is the system itself)."""
+    return user is None or user.has_perm(IMPORT_PERMISSION)
+
+
+def import_projects(file, *, user, dry_run: bool, name: str | None = None) -> ImportResult:
+    """Check (``dry_run``) or import a CSV/XLSX file of projects, all or nothing.
+
+    ``file`` is an uploaded file, a binary file object or bytes; ``user`` is who imports
+    (``None``: the system, e.g. an operator's command). Raises ``PermissionDenied`` when
+    the user may not import; every other problem is in the result's ``errors``.
+    """
+    if not can_import(user):
+        raise PermissionDenied(_("You may not import projects."))
+    started = time.perf_counter()
+    file_name = name or getattr(file, "name", "") or ""
+    result = ImportResult(dry_run=dry_run, file_name=file_name)
+    try:
+        table = read_table(file, name=name)
+    except FileProblem as problem:
+        result.errors.append(RowError(None, "", problem.message))
+        return _finish(result, started)
+    result.total_rows = len(table.rows)
+    header_errors = check_headers(table.headers)
+    if header_errors:
+        result.errors.extend(header_errors)
+        return _finish(result, started)
+    importer = ProjectImporter(user=user, headers=table.headers)
+    if dry_run:
+        importer.validate(table, result, lock=False)
+    else:
+        with transaction.atomic():
+            importer.validate(table, result, lock=True)
+            if result.ok:
+                importer.write(reason=_("Import of %(name)s") % {"name": file_name or "?"})
+    return _finish(result, started)
+
+
+def _finish(result: ImportResult, started: float) -> ImportResult:
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def check_headers(headers: list[str]) -> list[RowError]:
+    """Unknown, repeated and missing columns (all reported at once)."""
+    errors = []
+    known = set(COLUMN_NAMES)
+    seen = set()
+    for header in headers:
+        if not header:
+            errors.append(
+                RowError(1, "", _("A column has no name; give it one or delete the column."))
+            )
+        elif header not in known:
+            errors.append(
+                RowError(
+                    1,
+                    header,
+                    _("Unknown column. The columns are: %(columns)s (see the column guide).")
+                    % {"columns": ", ".join(COLUMN_NAMES)},
+                )
+            )
+        elif header in seen:
+            errors.append(RowError(1, header, _("This column appears twice.")))
+        seen.add(header)
+    for name in REQUIRED:
+        if name not in seen:
+            errors.append(
+                RowError(1, name, _("This column is required and missing from the file."))
+            )
+    return errors
+
+
+class ProjectImporter:
+    """Validates rows against caches of the reference data, then writes them in bulk."""
+
+    def __init__(self, *, user, headers):
+        self.user = user
+        self.columns = [h for h in headers if h in IMPORTABLE]
+        self.focal_municipality = focal_municipality_id(user) if user is not None else None
+        self.may_add = user is None or user.has_perm("catalogue.add_project")
+        self.may_change = user is None or user.has_perm("catalogue.change_project")
+        self.to_create = []  # (project, dimension ids, ministry ids)
+        self.to_update = []  # (project, changed fields, dimension ids or None, ministry ids…)
+        self._load_reference_data()
+
+    # Caches ----------------------------------------------------------------------------
+
+    def _load_reference_data(self):
+        self.municipalities = {}
+        for municipality in Municipality.objects.select_related("governorate"):
+            self.municipalities[municipality.code] = municipality
+            self.municipalities[municipality.slug.lower()] = municipality
+        self.sectors = {sector.code.lower(): sector for sector in Sector.objects.all()}
+        self.dimensions = {d.code.lower(): d.pk for d in Dimension.objects.all()}
+        self.ministries = {}
+        for ministry in Ministry.objects.all():
+            self.ministries[ministry.slug.lower()] = ministry.pk
+            self.ministries[ministry.acronym.lower()] = ministry.pk
+        self.stops = {}
+        self.editions = set()
+        for stop in Stop.objects.select_related("edition"):
+            self.stops[(stop.edition.number, stop.municipality_id)] = stop
+            self.editions.add(stop.edition.number)
+        # By primary key, for the labels of a preview and to attach cached objects.
+        self.by_pk = {
+            "municipality": {m.pk: m for m in self.municipalities.values()},
+            "sector": {s.pk: s for s in self.sectors.values()},
+            "stop": {s.pk: s for s in self.stops.values()},
+        }
+        self.labels = {
+            "dimensions": {d.pk: d.code for d in Dimension.objects.all()},
+            "ministries": {m.pk: m.acronym for m in Ministry.objects.all()},
+        }
+
+    def _load_projects(self, references, *, lock: bool):
+        """The existing projects of the file, and their dimensions and ministries."""
+        self.existing = {}
+        queryset = Project.objects.all()
+        if lock:
+            queryset = queryset.select_for_update()
+        references = sorted(references)
+        for start in range(0, len(references), LOOKUP_CHUNK):
+            chunk = references[start : start + LOOKUP_CHUNK]
+            for project in queryset.filter(reference__in=chunk).order_by():
+                self.existing[project.reference] = project
+        self.links = {"dimensions": {}, "ministries": {}}
+        ids = sorted(project.pk for project in self.existing.values())
+        for name, column in (("dimensions", "dimension_id"), ("ministries", "ministry_id")):
+            through = getattr(Project, name).through
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                rows = through.objects.filter(project_id__in=ids[start : start + LOOKUP_CHUNK])
+                for link_id, project_id, target_id in rows.values_list("id", "project_id", column):
+                    self.links[name].setdefault(project_id, []).append((link_id, target_id))
+
+    # Validation ------------------------------------------------------------------------
+
+    def validate(self, table, result: ImportResult, *, lock: bool):
+        records = list(table.records())
+        references = {record.get("reference", "").strip().upper() for _line, record in records} - {
+            ""
+        }
+        self._load_projects(references, lock=lock)
+        first_line = {}
+        for line, record in records:
+            self._validate_row(line, record, result, first_line)
+
+    def _validate_row(self, line, record, result, first_line):
+        errors = []
+
+        def error(column, message):
+            errors.append(RowError(line, column, message))
+
+        reference = record.get("reference", "").strip().upper()
+        if not reference:
+            error("reference", _("The reference is required."))
+        elif reference in first_line:
+            error(
+                "reference",
+                _(
+                    "The reference %(reference)s is already on line %(line)s of this file: "
+                    "each project may appear only once."
+                )
+                % {"reference": reference, "line": first_line[reference]},
+            )
+            result.errors.extend(errors)
+            return
+        else:
+            first_line[reference] = line
+        existing = self.existing.get(reference)
+        values, links, failed = self._parse(record, error, existing)
+
+        if existing is None:
+            project = Project(reference=reference, status=Status.DRAFT)
+            if not self.may_add:
+                error("reference", _("You may not create projects, only update them."))
+        else:
+            project = copy.copy(existing)
+        for name, value in values.items():
+            setattr(project, name, value)
+
+        if self.focal_municipality is not None and "municipality" in values:
+            if values["municipality"].pk != self.focal_municipality:
+                error(
+                    "municipality",
+                    _("As a municipal focal point you can only import projects of %(name)s.")
+                    % {"name": self._focal_name()},
+                )
+
+        exclude = sorted({*RESOLVED_FOREIGN_KEYS, *failed})
+        try:
+            project.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as invalid:
+            for name, messages in invalid.message_dict.items():
+                column = "" if name == "__all__" else FIELD_COLUMNS.get(name, name)
+                for message in messages:
+                    error(column, message)
+
+        if existing is None:
+            action, changes = "create", []
+        else:
+            changes, changed_fields, changed_links = self._diff(existing, project, values, links)
+            action = "update" if changes else "skip"
+            if action == "update":
+                self._check_update(existing, record, values, error)
+        if errors:
+            result.errors.extend(errors)
+            return
+        result.rows.append(RowOutcome(line, reference, action, changes))
+        if action == "create":
+            self.to_create.append(
+                (project, links.get("dimensions", []), links.get("ministries", []))
+            )
+        elif action == "update":
+            self.to_update.append((project, changed_fields, changed_links))
+
+    def _focal_name(self):
+        for municipality in self.municipalities.values():
+            if municipality.pk == self.focal_municipality:
+                return municipality.name_fr
+        return "?"
+
+    def _check_update(self, existing, record, values, error):
+        """Rights on an existing project, and the edit version the file was exported at."""
+        if not self.may_change:
+            error("reference", _("You may not change existing projects."))
+        if self.focal_municipality is not None:
+            if existing.municipality_id != self.focal_municipality:
+                error("reference", _("This project belongs to another municipality."))
+            elif existing.status not in FOCAL_POINT_EDITABLE:
+                error(
+                    "reference",
+                    _(
+                        "This project is “%(status)s”: a municipal focal point can only change "
+                        "drafts and projects waiting for information."
+                    )
+                    % {"status": Status(existing.status).label},
+                )
+            for name in ("featured", "is_demo"):
+                if name in values and values[name] != getattr(existing, name):
+                    error(name, _("Only ministry staff can change this column."))
+        given = record.get("edit_version", "").strip()
+        if "edit_version" in self.columns and given:
+            try:
+                version = int(Decimal(given))
+            except (InvalidOperation, ValueError):
+                error("edit_version", _("“%(value)s” is not a whole number.") % {"value": given})
+                return
+            if version != existing.lock_version:
+                error(
+                    "edit_version",
+                    _(
+                        "Someone changed this project after your export (edit version "
+                        "%(current)s, your file has %(given)s). Export it again and redo your "
+                        "changes on the new export."
+                    )
+                    % {"current": existing.lock_version, "given": version},
+                )
+
+    def _parse(self, record, error, existing):
+        """The model values and links of a row; ``failed``: fields whose cell is invalid."""
+        values = {}
+        links = {}
+        failed = set()
+        for column in self.columns:
+            raw = record.get(column, "")
+            if column in TEXT_COLUMNS:
+                values[column] = raw.replace("\r\n", "\n")
+            elif column == "municipality":
+                municipality = self.municipalities.get(raw) or self.municipalities.get(raw.lower())
+                if municipality is None:
+                    failed.add("municipality")
+                    error(
+                        column,
+                        _("No municipality has the code or slug “%(value)s”.") % {"value": raw}
+                        if raw
+                        else _("The municipality is required."),
+                    )
+                else:
+                    values["municipality"] = municipality
+            elif column == "sector":
+                if not raw:
+                    values["sector"] = None
+                elif raw.lower() in self.sectors:
+                    values["sector"] = self.sectors[raw.lower()]
+                else:
+                    failed.add("sector")
+                    error(column, _("“%(value)s” is not a sector code.") % {"value": raw})
+            elif column in ("dimensions", "ministries"):
+                ids = self._parse_list(column, raw, error)
+                if ids is None:
+                    failed.add(column)
+                else:
+                    links[column] = ids
+            elif column in CHOICE_COLUMNS:
+                choices, default = CHOICE_COLUMNS[column]
+                code = raw.lower()
+                if not code:
+                    values[column] = default
+                elif code in choices.values:
+                    values[column] = code
+                else:
+                    failed.add(column)
+                    error(
+                        column,
+                        _("“%(value)s” is not one of the codes: %(codes)s.")
+                        % {"value": raw, "codes": ", ".join(choices.values)},
+                    )
+            elif column in DECIMAL_COLUMNS:
+                number = parse_decimal(raw)
+                if number is False:
+                    failed.add(column)
+                    error(column, _("“%(value)s” is not a number.") % {"value": raw})
+                else:
+                    values[column] = number
+            elif column in INTEGER_COLUMNS:
+                number = parse_decimal(raw)
+                if number is False or (number is not None and number != int(number)):
+                    failed.add(column)
+                    error(column, _("“%(value)s” is not a whole number.") % {"value": raw})
+                else:
+                    values[column] = None if number is None else int(number)
+            elif column in BOOLEAN_COLUMNS:
+                word = raw.lower()
+                if word in TRUE_WORDS or word in FALSE_WORDS:
+                    values[column] = word in TRUE_WORDS
+                else:
+                    failed.add(column)
+                    error(column, _("Write yes or no, not “%(value)s”.") % {"value": raw})
+        if "caravan_edition" in self.columns:
+            self._parse_stop(record.get("caravan_edition", ""), values, existing, error, failed)
+        return values, links, failed
+
+    def _parse_stop(self, raw, values, existing, error, failed):
+        if not raw:
+            values["stop"] = None
+            return
+        number = parse_decimal(raw)
+        if number is False or number is None or number != int(number):
+            failed.add("stop")
+            error("caravan_edition", _("“%(value)s” is not a whole number.") % {"value": raw})
+            return
+        number = int(number)
+        if number not in self.editions:
+            failed.add("stop")
+            error(
+                "caravan_edition", _("There is no caravan edition %(number)s.") % {"number": number}
+            )
+            return
+        municipality = values.get("municipality")
+        if municipality is None and existing is not None and "municipality" not in failed:
+            municipality = self.by_pk["municipality"][existing.municipality_id]
+        if municipality is None:
+            failed.add("stop")
+            return
+        stop = self.stops.get((number, municipality.pk))
+        if stop is None:
+            failed.add("stop")
+            error(
+                "caravan_edition",
+                _("%(municipality)s was not a stop of caravan edition %(number)s.")
+                % {"municipality": municipality.name_fr, "number": number},
+            )
+            return
+        values["stop"] = stop
+
+    def _parse_list(self, column, raw, error):
+        lookup = self.dimensions if column == "dimensions" else self.ministries
+        ids = []
+        unknown = []
+        for item in raw.replace(",", ";").split(";"):
+            item = item.strip()
+            if not item:
+                continue
+            pk = lookup.get(item.lower())
+            if pk is None:
+                unknown.append(item)
+            elif pk not in ids:
+                ids.append(pk)
+        if unknown:
+            message = (
+                _("Unknown dimension code(s): %(values)s.")
+                if column == "dimensions"
+                else _("Unknown ministry acronym(s) or slug(s): %(values)s.")
+            )
+            error(column, message % {"values": ", ".join(unknown)})
+            return None
+        return sorted(ids)
+
+    def _diff(self, existing, project, values, links):
+        changes = []
+        changed_fields = []
+        for name, new in values.items():
+            if name in FOREIGN_KEYS:
+                old_id = getattr(existing, f"{name}_id")
+                new_id = new.pk if new is not None else None
+                if old_id != new_id:
+                    changed_fields.append(name)
+                    changes.append(
+                        (
+                            FIELD_COLUMNS.get(name, name),
+                            self._label(name, old_id),
+                            self._label(name, new_id),
+                        )
+                    )
+                continue
+            old = getattr(existing, name)
+            if isinstance(old, str) and isinstance(new, str):
+                same = old.replace("\r\n", "\n") == new
+            else:
+                same = old == new
+            if not same:
+                changed_fields.append(name)
+                changes.append((FIELD_COLUMNS.get(name, name), _shown(old), _shown(new)))
+        changed_links = {}
+        for name, ids in links.items():
+            old_ids = sorted(target for _link, target in self.links[name].get(existing.pk, []))
+            if old_ids != ids:
+                changed_links[name] = ids
+                changes.append((name, self._list_label(name, old_ids), self._list_label(name, ids)))
+        return changes, changed_fields, changed_links
+
+    def _label(self, name, pk) -> str:
+        if pk is None:
+            return ""
+        target = self.by_pk[name].get(pk)
+        if target is None:
+            return str(pk)
+        if name == "stop":
+            return str(target.edition.number)
+        return target.code
+
+    def _list_label(self, name, ids) -> str:
+        return "; ".join(sorted(self.labels[name].get(pk, str(pk)) for pk in ids))
+
+    def _attach_cached(self, project):
+        """Give the project its municipality (with governorate) and sector from the caches,
+        so that its search text is composed without a query."""
+        project.municipality = self.by_pk["municipality"][project.municipality_id]
+        if project.sector_id:
+            project.sector = self.by_pk["sector"][project.sector_id]
+
+    # Writing ---------------------------------------------------------------------------
+
+    def write(self, *, reason: str):
+        """Write the validated rows: bulk inserts and updates, links, history."""
+        now = timezone.now()
+        user = self.user
+        created = [project for project, _d, _m in self.to_create]
+        for project in created:
+            project.last_edited_by = user
+            self._attach_cached(project)
+            project.search_text = project.compose_search_text()
+        Project.objects.bulk_create(created, batch_size=BATCH_SIZE)
+
+        new_links = {"dimensions": [], "ministries": []}
+        for project, dimension_ids, ministry_ids in self.to_create:
+            for name, ids in (("dimensions", dimension_ids), ("ministries", ministry_ids)):
+                new_links[name] += [(project.pk, target) for target in ids]
+
+        groups = {}
+        for project, changed_fields, changed_links in self.to_update:
+            project.lock_version += 1
+            project.updated_at = now
+            project.last_edited_by = user
+            self._attach_cached(project)
+            project.search_text = project.compose_search_text()
+            fields = frozenset(changed_fields)
+            groups.setdefault(fields, []).append(project)
+            for name, ids in changed_links.items():
+                new_links[name] += [(project.pk, target) for target in ids]
+        bookkeeping = ["lock_version", "updated_at", "last_edited_by", "search_text"]
+        for fields, projects in groups.items():
+            _update_rows(projects, [*sorted(fields), *bookkeeping])
+
+        created_links = self._write_links(new_links)
+        self._write_history(reason=reason, now=now, created_links=created_links)
+
+    def _write_links(self, new_links):
+        """Replace the changed dimensions and ministries; return the new link rows."""
+        created_links = {}
+        for name, column in (("dimensions", "dimension_id"), ("ministries", "ministry_id")):
+            through = getattr(Project, name).through
+            replaced = sorted(project.pk for project, _f, links in self.to_update if name in links)
+            for start in range(0, len(replaced), LOOKUP_CHUNK):
+                through.objects.filter(
+                    project_id__in=replaced[start : start + LOOKUP_CHUNK]
+                ).delete()
+            rows = through.objects.bulk_create(
+                [through(project_id=pk, **{column: target}) for pk, target in new_links[name]],
+                batch_size=BATCH_SIZE * 4,
+            )
+            by_project = {}
+            for row in rows:
+                by_project.setdefault(row.project_id, []).append((row.pk, getattr(row, column)))
+            created_links[name] = by_project
+        return created_links
+
+    def _write_history(self, *, reason, now, created_links):
+        """One history record per changed project (old values stay in the previous record),
+        with its dimensions and ministries, as an edit in the admin would leave.
+
+        Created projects get none: writing it would cost a third of the import's time, and
+        the file, ``created_at`` and ``last_edited_by`` already say who brought them in;
+        their history starts with their first change.
+        """
+        history = Project.history.model
+        records = [(project, "~") for project, _f, _l in self.to_update]
+        if not records:
+            return
+        tracked = history.tracked_fields
+        rows = [
+            history(
+                history_date=now,
+                history_user=self.user,
+                history_change_reason=reason[:100],
+                history_type=kind,
+                **{f.attname: getattr(project, f.attname) for f in tracked},
+            )
+            for project, kind in records
+        ]
+        rows = history.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        for name, column in (("dimensions", "dimension"), ("ministries", "ministry")):
+            m2m_history = apps.get_model("catalogue", f"HistoricalProject_{name}")
+            snapshot = []
+            for row, (project, _kind) in zip(rows, records, strict=True):
+                if project.pk in created_links[name]:
+                    current = created_links[name][project.pk]
+                else:
+                    current = self.links[name].get(project.pk, [])
+                snapshot += [
+                    m2m_history(
+                        history_id=row.pk,
+                        id=link_id,
+                        project_id=project.pk,
+                        **{f"{column}_id": target},
+                    )
+                    for link_id, target in current
+                ]
+            m2m_history.objects.bulk_create(snapshot, batch_size=BATCH_SIZE * 4)
+
+
+def _update_rows(projects, names):
+    """UPDATE … WHERE id = … for each project, as one executemany.
+
+    ``bulk_update`` builds one CASE WHEN per field over the whole batch, which grows with
+    the square of the batch; a prepared statement run once per row does not.
+    """
+    fields = [Project._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    # Names come from the model and are quoted; values are parameters.
+    sql = f"UPDATE {quote(Project._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # nosec B608
+    params = [
+        [f.get_db_prep_save(getattr(project, f.attname), connection) for f in fields] + [project.pk]
+        for project in projects
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH_SIZE):
+            cursor.executemany(sql, params[start : start + BATCH_SIZE])
+
+
+def parse_decimal(raw: str):
+    """A number typed by a person: ``None`` when empty, ``False`` when not a number.
+
+    Spaces (also non-breaking ones) may group thousands; a single comma is a decimal
+    comma (1 500,5); anything else ambiguous (1,500,000 or 1.500,5) is refused.
+    """
+    text = "".join(raw.split()).replace("\u202f", "").replace("\u00a0", "")
+    if not text:
+        return None
+    if "," in text:
+        if "." in text or text.count(",") > 1:
+            return False
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return False
+    if not number.is_finite():
+        return False
+    return number
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"

@@ -1,0 +1,181 @@
+"""django-import-export, made safe for the reference data (municipalities, stops, ministries).
+
+``SpreadsheetResource`` is the base of those resources: model validation on every row,
+formula neutralisation on export, line numbers as a spreadsheet shows them (the header is
+line 1). ``GuardedImportExportMixin`` is the admin side: the import needs the explicit
+``import_<model>`` permission (``catalogue.roles``), every upload goes through
+``smartcities.spreadsheets.read_table`` (size, type, zip bomb, encoding, rows) before
+django-import-export reads it, any row error rolls the whole import back, and each admin
+offers a downloadable import template (headers and an example row).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm, ImportForm
+from import_export.resources import ModelResource
+from import_export.results import Result
+
+from .spreadsheets import (
+    CSV_CONTENT_TYPE,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    XLSX_CONTENT_TYPE,
+    FileProblem,
+    csv_lines,
+    neutralize,
+    read_table,
+    unneutralize,
+    xlsx_bytes,
+)
+
+FORMATS = [CSV, XLSX]
+KIND_FORMAT = {"csv": 0, "xlsx": 1}  # index in FORMATS
+
+
+class SpreadsheetResult(Result):
+    """Row numbers as a spreadsheet shows them: the first data row is line 2."""
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        for error in errors:
+            if error.number is not None:
+                error.number += 1
+        super().append_error_row(number + 1, row, errors)
+
+
+class SpreadsheetResource(ModelResource):
+    """Base resource: validated rows, neutralised exports, spreadsheet line numbers."""
+
+    #: column → example value, for the downloadable import template
+    example_row: dict = {}
+
+    def get_result_class(self):
+        return SpreadsheetResult
+
+    def before_import_row(self, row, **kwargs):
+        for key, value in row.items():
+            if isinstance(value, str):
+                row[key] = unneutralize(value.strip())
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralize(super().export_field(field, instance, **kwargs))
+
+    @classmethod
+    def template_headers(cls):
+        return cls().get_export_headers()
+
+
+class GuardedImportForm(ImportForm):
+    """The import form, with the file checked before anything parses it; the format is
+    taken from the file's content (a disguised file is refused by ``read_table``)."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.fields["format"].required = False
+        self.fields["format"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is None:
+            return cleaned
+        try:
+            table = read_table(upload)
+        except FileProblem as problem:
+            self.add_error("import_file", problem.message)
+            return cleaned
+        finally:
+            upload.seek(0)
+        cleaned["format"] = str(KIND_FORMAT[table.kind])
+        return cleaned
+
+
+class GuardedImportExportMixin(ImportExportMixin):
+    """Admin import and export of a model's spreadsheet, all or nothing."""
+
+    import_form_class = GuardedImportForm
+    export_form_class = ExportForm  # every column: an export must import back
+    import_template_name = "admin/import_export/guarded_import.html"
+    formats = FORMATS
+
+    def import_permission(self) -> str:
+        return f"{self.opts.app_label}.import_{self.opts.model_name}"
+
+    def has_import_permission(self, request):
+        return request.user.has_perm(self.import_permission()) and self.has_change_permission(
+            request
+        )
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The data changed between the check and the confirmation: nothing was written.
+            messages.error(
+                request,
+                _(
+                    "Nothing was imported: the data changed since the check and some rows "
+                    "are no longer valid. Import the file again to see why."
+                ),
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+            )
+        return super().process_result(result, request)
+
+    def get_import_context_data(self, **kwargs):
+        context = super().get_import_context_data(**kwargs)
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_import_template"
+        context.update(
+            template_links=[
+                (label, reverse(name, args=[extension]))
+                for extension, label in (("csv", "CSV"), ("xlsx", "Excel (.xlsx)"))
+            ],
+            max_megabytes=MAX_FILE_BYTES // (1024 * 1024),
+            max_rows=MAX_ROWS,
+        )
+        return context
+
+    def get_urls(self):
+        return [
+            path(
+                "import-template.<str:extension>",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request, extension):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource = self.get_import_resource_classes(request)[0]
+        headers = resource.template_headers()
+        example = [[resource.example_row.get(header, "") for header in headers]]
+        return spreadsheet_response(headers, example, extension, f"{self.opts.model_name}-import")
+
+
+def spreadsheet_response(headers, rows, extension, stem):
+    """A small CSV or XLSX file to download (headers, then ``rows``)."""
+    if extension == "csv":
+        response = HttpResponse("".join(csv_lines(headers, rows)), content_type=CSV_CONTENT_TYPE)
+    elif extension == "xlsx":
+        response = HttpResponse(xlsx_bytes(headers, rows), content_type=XLSX_CONTENT_TYPE)
+    else:
+        raise Http404(_("Unknown format."))
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
+    return response

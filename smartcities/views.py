@@ -1,0 +1,54 @@
+"""Site-wide views: health check and error pages in the portal's look."""
+
+import logging
+
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger("smartcities.errors")
+
+
+@require_safe
+def ping(request):
+    """The cheapest possible response: the ceiling the benchmarks compare pages with."""
+    return HttpResponse("pong", content_type="text/plain")
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when the database answers, 503 otherwise (for load balancers and monitors)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("Health check: the database does not answer")
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def _error(request, status, template):
+    return render(request, template, {"request_id": getattr(request, "id", "")}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "errors/400.html")
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, "errors/403.html")
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "errors/404.html")
+
+
+def server_error(request):
+    # Django has logged the exception (logger "django.request") with the request; add
+    # the id shown to the user, so that support can find the trace.
+    logger.error("Server error", extra={"request_id": getattr(request, "id", "")})
+    return _error(request, 500, "errors/500.html")

@@ -1,0 +1,103 @@
+"""Bad input and faults: never a 500, never a partial write."""
+
+import pytest
+from django.db import DatabaseError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalogue import services
+from catalogue.models import Project, ProjectTransition
+from tests.factories import ProjectFactory
+
+FILTERS = [
+    "q",
+    "governorate",
+    "municipality",
+    "sector",
+    "dimension",
+    "stage",
+    "contract",
+    "ministry",
+    "investment_min",
+    "investment_max",
+    "edition",
+    "sort",
+    "page",
+    "per_page",
+]
+NASTY = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(["NaN", "-inf", "Infinity", "1e400", "-1", "0", "\x00", "' OR 1=1 --", "%00"]),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+QUERIES = st.lists(st.tuples(st.sampled_from(FILTERS), NASTY), max_size=8)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=QUERIES, language=st.sampled_from(["fr", "ar", "en"]))
+def test_any_catalogue_query_string_gives_a_page_or_a_404_never_a_500(client, query, language):
+    # Repeated parameters included: the list may hold the same name several times.
+    response = client.get(f"/{language}/catalogue/", [(k, v) for k, v in query])
+    assert response.status_code in (200, 404), (query, response.status_code)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=QUERIES)
+def test_any_query_string_on_the_dossier_and_exports_is_handled(client, query):
+    response = client.get("/fr/catalogue/dossier.pdf", [(k, v) for k, v in query])
+    assert response.status_code in (200, 302, 400, 404)
+
+
+@pytest.mark.django_db
+def test_the_database_going_away_during_a_transition_writes_nothing(monkeypatch, make_user):
+    from catalogue.roles import EDITOR
+
+    editor = make_user("editor", EDITOR)
+    project = ProjectFactory()
+    original_create = ProjectTransition.objects.create
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(ProjectTransition.objects, "create", fail)
+    with pytest.raises(DatabaseError):
+        services.project_submit(project=project, user=editor)
+    monkeypatch.setattr(ProjectTransition.objects, "create", original_create)
+    project.refresh_from_db()
+    assert project.status == "draft" and project.lock_version == 1
+    assert not ProjectTransition.objects.filter(project=project).exists()
+
+
+@pytest.mark.django_db
+def test_the_database_going_away_during_an_admin_save_shows_an_error_and_saves_nothing(
+    client, django_user_model, monkeypatch
+):
+    from django.urls import reverse
+
+    from tests.test_permissions import change_form_data
+
+    client.force_login(django_user_model.objects.create_superuser("root", "r@x.tn", "x" * 16))
+    project = ProjectFactory(title_fr="Avant")
+    url = reverse("admin:catalogue_project_change", args=[project.pk])
+    data = change_form_data(client.get(url))
+    data["title_fr"] = "Après"
+
+    def broken_save(self, *args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(Project, "save", broken_save)
+    client.raise_request_exception = False
+    response = client.post(url, data)
+    monkeypatch.undo()
+    assert response.status_code == 500
+    assert "connection lost" not in response.text
+    assert Project.objects.get(pk=project.pk).title_fr == "Avant"

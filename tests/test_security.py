@@ -1,0 +1,299 @@
+"""Production readiness: security headers, error pages, health, login protection, uploads."""
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from catalogue.models import ProjectDocument, ProjectImage
+from smartcities.uploads import ImageUploadValidator, PdfUploadValidator
+from tests.factories import ProjectFactory, image_file
+
+pytestmark = pytest.mark.django_db
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def assert_security_headers(response):
+    for header, expected in SECURITY_HEADERS.items():
+        assert expected in response.get(header, ""), (header, response.get(header))
+    csp = response["Content-Security-Policy"]
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/fr/",
+        "/ar/catalogue/?q=gabes",
+        "/fr/catalogue/GAB-2020-001/",
+        "/fr/catalogue/GAB-2020-001/sheet.pdf",
+        "/fr/page-qui-n-existe-pas/",
+        "/admin/login/",
+        "/healthz",
+        "/maps/tunisia.svg",
+    ],
+)
+def test_security_headers_on_every_kind_of_page(client, url):
+    assert_security_headers(client.get(url))
+
+
+def test_security_headers_on_admin_pages(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@x.tn", "x" * 16))
+    assert_security_headers(client.get(reverse("admin:catalogue_project_changelist")))
+
+
+def test_every_response_carries_a_request_id(client):
+    response = client.get("/fr/", HTTP_X_REQUEST_ID="proxy-given-id-1234")
+    assert response["X-Request-ID"] == "proxy-given-id-1234"
+    odd = client.get("/fr/", HTTP_X_REQUEST_ID="bad id\n")
+    assert len(odd["X-Request-ID"]) == 32
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [("fr", "Cette page n"), ("ar", "غير موجودة"), ("en", "This page does not exist")],
+)
+def test_the_404_page_is_in_the_portals_look_and_language(client, language, text):
+    response = client.get(f"/{language}/nulle-part/")
+    assert response.status_code == 404
+    assert 'class="site-header"' in response.text
+    assert f'lang="{language}"' in response.text
+
+
+def test_a_server_error_shows_no_technical_detail_and_a_reference(client, settings, caplog):
+    from django.urls import path
+
+    def boom(request):
+        raise RuntimeError("secret database password in a traceback")
+
+    import smartcities.urls as root
+
+    settings.ROOT_URLCONF = type(
+        "Urls",
+        (),
+        {"urlpatterns": [path("boom/", boom), *root.urlpatterns], "handler500": root.handler500},
+    )
+    client.raise_request_exception = False
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    assert "secret database password" not in response.text
+    assert "Traceback" not in response.text
+    assert response["X-Request-ID"] in response.text
+    assert_security_headers(response)
+    assert any(getattr(r, "request_id", None) == response["X-Request-ID"] for r in caplog.records)
+
+
+def test_a_refused_host_header_is_a_400(client):
+    response = client.get("/fr/", HTTP_HOST="evil.example.org")
+    assert response.status_code == 400
+
+
+def test_health_answers_200_with_the_database_and_503_without(client, monkeypatch):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["database"] == "up"
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["database"] == "down"
+
+
+def test_the_admin_locks_out_after_repeated_failures(client, django_user_model):
+    django_user_model.objects.create_superuser("root", "r@x.tn", "correct-horse-battery")
+    url = reverse("admin:login")
+    for _ in range(5):
+        client.post(url, {"username": "root", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(
+        url, {"username": "root", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert response.status_code in (403, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_passwords_must_be_strong():
+    from django.contrib.auth.password_validation import validate_password
+
+    for weak in ("password", "12345678901234", "tunis2020"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("oasis-intelligente-42-Gabes")
+
+
+def test_deploy_checks_are_clean_under_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "DEPLOYMENT": "production",
+        "SECRET_KEY": "k" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+        "ALLOWED_HOSTS": "catalogue.example.tn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {**os.environ, "DEPLOYMENT": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+# --- Uploads -------------------------------------------------------------------------
+
+
+def png_bytes(size=(64, 48), fmt="PNG", **save):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 40)).save(buffer, fmt, **save)
+    return buffer.getvalue()
+
+
+def refused(validator, name, content):
+    with pytest.raises(ValidationError) as error:
+        validator(SimpleUploadedFile(name, content))
+    return " ".join(error.value.messages)
+
+
+def test_a_tiny_png_of_20000_by_20000_pixels_is_refused_cheaply():
+    # A 1-bit PNG of 400 megapixels compresses to a few kilobytes.
+    buffer = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(buffer, "PNG", optimize=True)
+    assert len(buffer.getvalue()) < 200_000
+    assert "megapixels" in refused(ImageUploadValidator(), "bomb.png", buffer.getvalue())
+
+
+def test_a_120_megapixel_image_is_refused():
+    buffer = io.BytesIO()
+    Image.new("1", (12_000, 10_000)).save(buffer, "PNG")
+    assert "megapixels" in refused(ImageUploadValidator(), "large.png", buffer.getvalue())
+
+
+def test_a_truncated_jpeg_is_refused():
+    noise = Image.effect_noise((400, 300), 80).convert("RGB")
+    buffer = io.BytesIO()
+    noise.save(buffer, "JPEG", quality=95)
+    content = buffer.getvalue()
+    cut = content[: len(content) // 2]
+    assert "truncated" in refused(ImageUploadValidator(), "cut.jpg", cut)
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("page.png", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+        ("drawing.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    ],
+)
+def test_html_or_svg_renamed_png_is_refused(name, content):
+    assert "not a readable image" in refused(ImageUploadValidator(), name, content)
+
+
+def test_an_image_whose_content_does_not_match_its_extension_is_refused():
+    assert "contains a JPEG image" in refused(
+        ImageUploadValidator(), "photo.png", png_bytes(fmt="JPEG")
+    )
+    assert "Only JPEG, PNG or WebP" in refused(ImageUploadValidator(), "photo.gif", png_bytes())
+
+
+def test_an_oversized_image_file_is_refused(settings):
+    settings.MAX_IMAGE_UPLOAD_BYTES = 1000
+    assert "limit" in refused(
+        ImageUploadValidator(), "big.png", png_bytes((300, 300)) + b"\0" * 2000
+    )
+
+
+def test_a_pdf_that_is_really_a_zip_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w/>")
+    assert "not a PDF" in refused(PdfUploadValidator(), "study.pdf", buffer.getvalue())
+    assert "not a PDF" in refused(
+        PdfUploadValidator(),
+        "study.pdf",
+        b"%PDF-1.7\n" + buffer.getvalue()[:0] + b"PK\x03\x04" + buffer.getvalue(),
+    )
+    assert "Only PDF" in refused(PdfUploadValidator(), "study.docx", b"%PDF-1.7")
+
+
+@pytest.mark.parametrize(
+    "name", ["../../settings.py.png", "photo\u202egnp.exe.png", "..\\..\\x.png"]
+)
+def test_stored_names_are_generated_whatever_the_uploaded_name(name):
+    project = ProjectFactory()
+    image = ProjectImage(project=project, image=SimpleUploadedFile(name, png_bytes()))
+    image.full_clean()
+    image.save()
+    stored = image.image.name
+    assert stored.startswith("projects/images/") and stored.endswith(".png")
+    assert ".." not in stored and "\u202e" not in stored and "settings" not in stored
+
+
+def test_photos_are_stored_upright_and_without_exif():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90°
+    exif[0x010F] = "Camera maker"
+    exif[0x0110] = "Phone with GPS"
+    content = png_bytes((80, 40), "JPEG", exif=exif.tobytes())
+    project = ProjectFactory()
+    photo = ProjectImage(project=project, image=SimpleUploadedFile("p.jpg", content))
+    photo.full_clean()
+    photo.save()
+    with Image.open(photo.image.path) as stored:
+        assert stored.size == (40, 80), "rotated upright"
+        assert not stored.getexif(), "no EXIF left"
+
+
+def test_the_admin_refuses_a_fake_image_with_a_message(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@x.tn", "x" * 16))
+    project = ProjectFactory()
+    response = client.post(
+        reverse("admin:catalogue_projectimage_add"),
+        {
+            "project": project.pk,
+            "position": 0,
+            "image": SimpleUploadedFile("x.png", b"<html>not an image</html>"),
+        },
+    )
+    assert response.status_code == 200
+    assert "not a readable image" in " ".join(response.context["adminform"].form.errors["image"])
+    assert not ProjectImage.objects.filter(project=project).exists()
+
+
+def test_documents_must_be_pdfs():
+    project = ProjectFactory()
+    document = ProjectDocument(
+        project=project, title_fr="Étude", file=SimpleUploadedFile("a.pdf", b"MZ\x90\x00 binary")
+    )
+    with pytest.raises(ValidationError) as error:
+        document.full_clean()
+    assert "file" in error.value.message_dict
+    good = ProjectDocument(
+        project=project, title_fr="Étude", file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF")
+    )
+    good.full_clean()
+    assert image_file  # the factory helper stays available for other tests
