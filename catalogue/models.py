@@ -273,6 +273,7 @@ class Project(models.Model):
             models.Index(fields=["status", "sector"], name="project_status_sector"),
             models.Index(fields=["status", "contract_model"], name="project_status_contract"),
             models.Index(fields=["status", "municipality"], name="project_status_municipality"),
+            models.Index(fields=["status", "id"], name="project_status_id"),
         ]
         constraints = [
             point_in_tunisia_constraint("project_point_in_tunisia"),

@@ -249,11 +249,24 @@ def test_the_catalogue_runs_the_same_queries_for_1_and_for_20_results(client):
 
 
 def test_the_catalogue_query_count(client, django_assert_num_queries):
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         # 1-5: the filter vocabulary: governorates, municipalities, sectors, dimensions,
         #      ministries
-        # 6: the result count (paginator)
-        # 7: the page of projects, with municipality, governorate and sector joined
-        # 8-14: one facet count each: governorate, municipality, sector, dimension,
+        # 6: the text search, once: the ids of the matching public projects
+        # 7: the result count (paginator)
+        # 8: the page of projects, with municipality, governorate and sector joined
+        # 9-15: one facet count each: governorate, municipality, sector, dimension,
         #       stage, contract, ministry
         client.get(URL, {"q": "oasis", "governorate": "gabes"})
+
+
+def test_a_broad_search_gives_the_same_results_through_the_text_condition(client, monkeypatch):
+    from catalogue import filters
+
+    precise = client.get(URL, {"q": "gabes", "per_page": 100})
+    monkeypatch.setattr(filters, "SEARCH_IDS_LIMIT", 1)
+    broad = client.get(URL, {"q": "gabes", "per_page": 100})
+    assert references(precise) == references(broad) and len(references(broad)) >= 2
+    assert [o.count for o in precise.context["facets"]["stage"].options] == [
+        o.count for o in broad.context["facets"]["stage"].options
+    ]
