@@ -1,7 +1,5 @@
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from translated_fields import TranslatedFieldAdmin
 
 from municipalities.models import Municipality
+from smartcities.admin import COMPACT_TEXT, run_service
 from smartcities.spreadsheet_admin import GuardedImportExportMixin
 
 from .choices import PROGRAMME_GATES, ProgrammeDecision
@@ -108,9 +107,7 @@ class ReferenceExperienceAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 class DimensionScoreInline(admin.TabularInline):
     model = DimensionScore
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
-    }
+    formfield_overrides = COMPACT_TEXT
     extra = 0
     can_delete = False
     fields = ["dimension", "band", "comment"]
@@ -195,19 +192,13 @@ class MunicipalityReviewAdmin(TranslatedFieldAdmin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         decision = form.cleaned_data.get("decide")
-        if not decision:
-            return
-        try:
-            with transaction.atomic():
-                municipality_review_decide(
-                    review=form.instance, user=request.user, decision=decision
-                )
-        except (ValidationError, PermissionDenied) as error:
-            text = " ".join(getattr(error, "messages", None) or [str(error)])
-            self.message_user(
+        if decision:
+            run_service(
+                self,
                 request,
-                gettext("Saved, but not decided: %(reasons)s") % {"reasons": text},
-                level=messages.ERROR,
+                lambda: municipality_review_decide(
+                    review=form.instance, user=request.user, decision=decision
+                ),
+                success=gettext("Decision recorded."),
+                failure=gettext("Saved, but not decided: %(reasons)s"),
             )
-        else:
-            self.message_user(request, gettext("Decision recorded."), level=messages.SUCCESS)

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -13,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from translated_fields import TranslatedFieldAdmin
 
 from municipalities.models import Municipality
+from smartcities.admin import COMPACT_TEXT, run_service
 
 from . import services
 from .choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, Decision, Status
@@ -172,21 +172,16 @@ def _transition_action(name, label, service, *, permission, needs_reason=False):
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 },
             )
-        reason = request.POST.get("reason", "")
+        extra = {"reason": request.POST.get("reason", "")} if needs_reason else {}
         done = 0
         for project in queryset:
-            try:
-                with transaction.atomic():
-                    if needs_reason:
-                        service(project=project, user=request.user, reason=reason)
-                    else:
-                        service(project=project, user=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                text = " ".join(getattr(error, "messages", None) or [str(error)])
-                modeladmin.message_user(
-                    request, f"{project.reference}: {text}", level=messages.ERROR
-                )
+            done += run_service(
+                modeladmin,
+                request,
+                lambda project=project: service(project=project, user=request.user, **extra),
+                success="",
+                failure=f"{project.reference}: %(reasons)s",
+            )
         if done:
             modeladmin.message_user(
                 request,
@@ -426,9 +421,6 @@ class ScreeningCriterionAdmin(TranslatedFieldAdmin, SimpleHistoryAdmin):
     list_display_links = ["code", "name_fr"]
 
 
-COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
-
-
 class ReviewGateInline(admin.TabularInline):
     model = ReviewGate
     formfield_overrides = COMPACT_TEXT
@@ -589,25 +581,14 @@ class ProjectReviewAdmin(NotFoundOutOfScopeMixin, TranslatedFieldAdmin, SimpleHi
         super().save_related(request, form, formsets, change)
         review = services.review_refresh_score(form.instance)
         decision = form.cleaned_data.get("decide")
-        if not decision:
-            return
-        try:
-            with transaction.atomic():
-                services.review_decide(review=review, user=request.user, decision=decision)
-        except (ValidationError, PermissionDenied) as error:
-            text = " ".join(getattr(error, "messages", None) or [str(error)])
-            self.message_user(
+        if decision:
+            run_service(
+                self,
                 request,
-                gettext("Scores saved, but the review is not decided: %(reasons)s")
-                % {"reasons": text},
-                level=messages.ERROR,
-            )
-        else:
-            self.message_user(
-                request,
-                gettext("Decision recorded: %(decision)s.")
+                lambda: services.review_decide(review=review, user=request.user, decision=decision),
+                success=gettext("Decision recorded: %(decision)s.")
                 % {"decision": Decision(decision).label},
-                level=messages.SUCCESS,
+                failure=gettext("Scores saved, but the review is not decided: %(reasons)s"),
             )
 
     def response_change(self, request, obj):
