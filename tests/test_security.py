@@ -145,6 +145,7 @@ def test_deploy_checks_are_clean_under_production_settings(tmp_path):
         "ALLOWED_HOSTS": "catalogue.example.tn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for themselves
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,

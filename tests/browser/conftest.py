@@ -4,14 +4,11 @@ Playwright's synchronous API runs an event loop in the test thread; the Django O
 the tests make there are safe (nothing else uses the thread), hence the flag below.
 """
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -27,6 +24,8 @@ AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 
 @pytest.fixture(scope="session")
 def browser():
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does).")
     from playwright.sync_api import sync_playwright
@@ -35,6 +34,7 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+    mp.undo()
 
 
 @pytest.fixture
