@@ -298,3 +298,31 @@ def test_documents_must_be_pdfs():
     )
     good.full_clean()
     assert image_file  # the factory helper stays available for other tests
+
+
+def test_each_request_is_logged_as_one_json_line_with_status_and_duration(client, caplog):
+    import json
+    import logging
+
+    from smartcities.logs import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="smartcities.requests"):
+        response = client.get("/fr/catalogue/?q=gabes")
+    records = [r for r in caplog.records if r.name == "smartcities.requests"]
+    assert len(records) == 1
+    line = json.loads(JsonFormatter().format(records[0]))
+    assert line["status"] == 200 and line["method"] == "GET"
+    assert line["path"] == "/fr/catalogue/" and line["duration_ms"] >= 0
+    assert line["request_id"] == response["X-Request-ID"]
+
+
+def test_the_403_page_is_in_the_portals_look():
+    from django.test import RequestFactory
+
+    from smartcities.views import permission_denied
+
+    request = RequestFactory().get("/fr/")
+    request.id = "abc123abc123"
+    response = permission_denied(request)
+    assert response.status_code == 403
+    assert b"site-header" in response.content and b"abc123abc123" in response.content
