@@ -70,3 +70,12 @@ def team(make_user):
         "other_focal": make_user("focal_sfax", FOCAL_POINT, municipality_code="3411"),
         "root": make_user("root", superuser=True),
     }
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that read them (the portal's default is French)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -288,6 +288,7 @@ def test_files_that_cannot_be_imported_get_a_clear_message(editor, data, name, w
     assert words in error.message
 
 
+@pytest.mark.usefixtures("english")
 def test_windows_1252_text_says_to_save_as_utf8(editor):
     data = "reference,title_fr\nGAB-2026-001,Équipement\n".encode("cp1252")
     message = import_projects(data, user=editor, dry_run=True, name="x.csv").errors[0].message
@@ -301,6 +302,7 @@ def test_utf8_with_bom_and_semicolons_is_accepted(editor):
     assert Project.objects.filter(reference="BOM-2026-001").exists()
 
 
+@pytest.mark.usefixtures("english")
 def test_limits_on_rows_size_and_unpacked_size(editor, monkeypatch):
     rows = [new_row(f"LIM-2026-{n:03d}") for n in range(1, 6)]
     monkeypatch.setattr(spreadsheets, "MAX_ROWS", 4)
@@ -319,6 +321,7 @@ def test_limits_on_rows_size_and_unpacked_size(editor, monkeypatch):
     assert "too big once unpacked" in message.message
 
 
+@pytest.mark.usefixtures("english")
 def test_a_zip_that_is_not_a_workbook_is_refused(editor):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -522,7 +525,9 @@ def test_a_disguised_file_is_refused_by_the_reference_data_imports(client, edito
     client.force_login(editor)
     upload = SimpleUploadedFile("stops.xlsx", b"edition,municipality,order\n2,5111,1\n")
     response = client.post(
-        "/admin/caravan/stop/import/", {"import_file": upload, "format": "1", "resource": "0"}
+        "/admin/caravan/stop/import/",
+        {"import_file": upload, "format": "1", "resource": "0"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "not an Excel workbook" in str(response.context["form"].errors)
 

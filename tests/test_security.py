@@ -16,7 +16,7 @@ from catalogue.models import ProjectDocument, ProjectImage
 from smartcities.uploads import ImageUploadValidator, PdfUploadValidator
 from tests.factories import ProjectFactory, image_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'",
@@ -279,6 +279,7 @@ def test_the_admin_refuses_a_fake_image_with_a_message(client, django_user_model
             "position": 0,
             "image": SimpleUploadedFile("x.png", b"<html>not an image</html>"),
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "not a readable image" in " ".join(response.context["adminform"].form.errors["image"])

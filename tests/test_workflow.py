@@ -10,7 +10,7 @@ from catalogue.choices import Decision, Gate, Status
 from catalogue.models import Project, ProjectTransition, ScreeningCriterion
 from tests.factories import ProjectFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def fill(review, *, score=4, passed=True, summary="Projet éligible."):

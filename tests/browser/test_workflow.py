@@ -53,9 +53,12 @@ def run_action(page, portal, reference, action):
     page.goto(f"{portal}/admin/catalogue/project/?q={reference}")
     page.check("input.action-select")
     page.select_option("select[name=action]", action)
-    page.click("button[name=index]")
-    page.click("input[type=submit][value]")  # the confirmation page's "Yes, confirm"
-    page.wait_for_url(re.compile(r"/admin/catalogue/project/"))
+    with page.expect_navigation():
+        page.click("button[name=index]")
+    page.wait_for_selector("input[name=confirm]", state="attached")
+    with page.expect_navigation():
+        page.click("input[type=submit][value]")  # the confirmation page's "Yes, confirm"
+    page.wait_for_load_state()
 
 
 def test_a_project_goes_from_a_focal_points_draft_to_the_public_catalogue(
@@ -90,7 +93,8 @@ def test_a_project_goes_from_a_focal_points_draft_to_the_public_catalogue(
     page.fill("#id_public_summary_fr", "Projet éligible comme contrat de PPP.")
     page.select_option("#id_decide", "eligible_ppp")
     screenshot(page, "admin-review")
-    page.click("input[name=_save]")
+    with page.expect_navigation():
+        page.click("input[name=_save]")
     page.wait_for_load_state()
     review.refresh_from_db()
     assert review.decision == "eligible_ppp", page.locator(
