@@ -272,3 +272,21 @@ def test_municipality_history_is_kept(client, team):
     latest = gabes.history.first()
     assert latest.website == "https://www.commune-gabes.gov.tn/"
     assert latest.history_user == team["editor"]
+
+
+def test_the_confirmation_page_keeps_large_ids_intact(client, team):
+    project = ProjectFactory(pk=12345)
+    login(client, team["editor"])
+    url = reverse("admin:catalogue_project_changelist")
+    page = client.post(
+        url,
+        {"action": "submit_projects", "_selected_action": [project.pk]},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert 'value="12345"' in page.text  # not "12,345": the id goes back in the form
+    client.post(
+        url,
+        {"action": "submit_projects", "_selected_action": ["12345"], "confirm": "yes"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert Project.objects.get(pk=12345).status == Status.SUBMITTED

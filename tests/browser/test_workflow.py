@@ -76,7 +76,9 @@ def test_a_project_goes_from_a_focal_points_draft_to_the_public_catalogue(
     project = Project.objects.get(reference="GAB-2026-001")
     assert project.municipality.code == "5111" and project.status == "draft"
     run_action(page, portal, "GAB-2026-001", "submit_projects")
-    assert Project.objects.get(pk=project.pk).status == "submitted"
+    assert Project.objects.get(pk=project.pk).status == "submitted", page.locator(
+        ".messagelist, .errornote, main"
+    ).first.inner_text()
     page.context.close()
 
     # 2. A committee member screens it and decides it is eligible.
