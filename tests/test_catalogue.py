@@ -270,3 +270,24 @@ def test_a_broad_search_gives_the_same_results_through_the_text_condition(client
     assert [o.count for o in precise.context["facets"]["stage"].options] == [
         o.count for o in broad.context["facets"]["stage"].options
     ]
+
+
+def test_pagination_links_keep_page_numbers_above_999_intact(client):
+    ProjectFactory.create_batch(3, published=True)
+    total_pages = Project.objects.public().count()  # one project a page
+    assert total_pages > 8
+    from django.core.paginator import Paginator
+
+    # A page number of four digits, rendered in French (thousands separator: a space).
+    response = client.get(URL, {"per_page": 1, "page": 2})
+    assert 'page=3"' in response.text
+    from django.template import Context, Template
+
+    from django.utils import translation
+
+    paginator = Paginator(range(2000), 1)
+    with translation.override("fr"):
+        html = Template("{% include 'includes/pagination.html' %}").render(
+            Context({"page_obj": paginator.page(1000), "query_without_page": ""})
+        )
+    assert "page=1001" in html and "page=999" in html
