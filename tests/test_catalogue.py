@@ -282,7 +282,6 @@ def test_pagination_links_keep_page_numbers_above_999_intact(client):
     response = client.get(URL, {"per_page": 1, "page": 2})
     assert 'page=3"' in response.text
     from django.template import Context, Template
-
     from django.utils import translation
 
     paginator = Paginator(range(2000), 1)
