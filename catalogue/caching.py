@@ -7,6 +7,7 @@ caravan. A publication or an edit is therefore visible at once, on every server.
 """
 
 import hashlib
+import secrets
 from functools import wraps
 
 from django.conf import settings
@@ -21,11 +22,17 @@ VERSION_KEY = "catalogue:version"
 PAGE_TIMEOUT = 600  # seconds; a change invalidates sooner through the version
 
 
+def _fresh_version() -> int:
+    """A starting version no earlier one is likely to have had (after a cache flush, a
+    process must not mistake old data held in its memory for current)."""
+    return secrets.randbits(52)
+
+
 def current_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
     return version
 
 
@@ -33,7 +40,7 @@ def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.add(VERSION_KEY, 2, timeout=None)
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
 
 
 def bump_version(**kwargs) -> None:
@@ -46,16 +53,56 @@ def bump_version(**kwargs) -> None:
     transaction.on_commit(_bump)
 
 
+def _enabled() -> bool:
+    return settings.CACHE_PUBLIC_PAGES
+
+
+def versioned(name: str, parts, compute):
+    """``compute()``'s value, kept in the shared cache under the catalogue version.
+
+    For data that many pages share and that is costly to compute (facet counts, key
+    figures): any change raises the version, so the value is never stale after a change.
+    ``parts`` (anything with a stable ``repr``) tells the variants apart.
+    """
+    if not _enabled():
+        return compute()
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    key = f"data:{name}:{current_version()}:{digest}"
+    held = cache.get(key)  # a 1-tuple, so that None can be a cached value
+    if held is None:
+        held = (compute(),)
+        cache.set(key, held, PAGE_TIMEOUT)
+    return held[0]
+
+
+_local: dict[str, tuple[int, object]] = {}
+
+
+def versioned_in_process(name: str, compute):
+    """Like ``versioned`` for small reference data, kept in this process's memory.
+
+    The version still comes from the shared cache, so a change made through any app
+    server is seen by every other one at its next request.
+    """
+    if not _enabled():
+        return compute()
+    version = current_version()
+    if version is None:  # a cache that keeps nothing (e.g. the dummy backend)
+        return compute()
+    held = _local.get(name)
+    if held is not None and held[0] == version:
+        return held[1]
+    value = compute()
+    _local[name] = (version, value)
+    return value
+
+
 def cache_public_page(view):
     """Cache an anonymous GET page by its URL and language, under the catalogue version."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if (
-            not settings.CACHE_PUBLIC_PAGES
-            or request.method != "GET"
-            or request.user.is_authenticated
-        ):
+        if not _enabled() or request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
         key = f"page:{current_version()}:{get_language()}:{digest}"

@@ -9,18 +9,23 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import formats
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from caravan.models import Dimension, Ministry
 from municipalities.models import Governorate, Municipality
 
+from .caching import versioned, versioned_in_process
 from .choices import ContractModel, Stage
 from .models import Project, Sector
-from .search import MAX_QUERY_LENGTH
+from .search import MAX_QUERY_LENGTH, search_terms
 
 DEFAULT_PER_PAGE = 20
 SEARCH_IDS_LIMIT = 5000
@@ -54,6 +59,35 @@ class Facet:
     @property
     def selected(self):
         return next((option for option in self.options if option.selected), None)
+
+    def options_html(self) -> str:
+        """The ``<option>`` elements of the facet's select, grouped in ``<optgroup>``s
+        when its options have groups.
+
+        Built here rather than in a template loop: the municipality facet alone has 350
+        options, and a template renders each of them node by node.
+        """
+        html = []
+        group = ""
+        for option in self.options:
+            if option.group != group:
+                if group:
+                    html.append("</optgroup>")
+                group = option.group
+                if group:
+                    html.append(format_html('<optgroup label="{}">', group))
+            html.append(
+                format_html(
+                    '<option value="{}"{}>{} ({})</option>',
+                    option.value,
+                    mark_safe(" selected") if option.selected else "",  # nosec B308 B703
+                    option.label,
+                    formats.localize(option.count),
+                )
+            )
+        if group:
+            html.append("</optgroup>")
+        return mark_safe("".join(html))  # nosec B308 B703: every part is escaped above
 
 
 class Vocabulary:
@@ -160,7 +194,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, vocabulary=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        self.vocabulary = vocabulary or Vocabulary()
+        self.vocabulary = vocabulary or versioned_in_process("vocabulary", Vocabulary)
         for name in self.ID_COLUMNS:
             self.filters[name].extra["choices"] = self.vocabulary.choices(name)
             self.form.fields[name].choices = [("", "")] + self.vocabulary.choices(name)
@@ -175,15 +209,20 @@ class ProjectFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         if not hasattr(self, "_search_ids"):
-            ids = list(
-                self.queryset.search(value)
-                .order_by()
-                .values_list("pk", flat=True)[: SEARCH_IDS_LIMIT + 1]
+            self._search_ids = versioned(
+                "search", search_terms(value), lambda: self._matching_ids(value)
             )
-            self._search_ids = ids if len(ids) <= SEARCH_IDS_LIMIT else None
         if self._search_ids is None:
             return queryset.search(value)
         return queryset.filter(pk__in=self._search_ids)
+
+    def _matching_ids(self, value) -> list[int] | None:
+        ids = list(
+            self.queryset.search(value)
+            .order_by()
+            .values_list("pk", flat=True)[: SEARCH_IDS_LIMIT + 1]
+        )
+        return ids if len(ids) <= SEARCH_IDS_LIMIT else None
 
     def filter_by_id(self, queryset, name, value):
         if not value:
@@ -210,19 +249,117 @@ class ProjectFilterSet(django_filters.FilterSet):
         "dimension": ("dimensions", "dimension_id"),
         "ministry": ("ministries", "ministry_id"),
     }
+    # Facets counted on a column of the project row. Governorate counts are summed from
+    # the municipality counts (a municipality belongs to one governorate), so no join.
+    COLUMN_FACETS = {
+        "governorate": "municipality_id",
+        "municipality": "municipality_id",
+        "sector": "sector_id",
+        "stage": "stage",
+        "contract": "contract_model",
+    }
 
-    def _counts(self, name: str) -> dict:
-        """Projects per option of the facet ``name``, under the other active filters."""
-        projects = self.queryset_without(name).order_by()
-        if name in self.M2M_FACETS:
+    def counts(self) -> tuple[dict[str, dict], int]:
+        """Each facet's counts per option under the other active filters, and the total.
+
+        Facets that are not filtered on share one selection (all the active filters), so
+        they are counted together: one grouped query for the columns of the project row
+        (``GROUPING SETS`` on PostgreSQL, one scan) and one for the link tables. A facet in
+        use is counted on its own selection (the other filters). The result is cached
+        under the catalogue version, keyed by the active filters' values.
+        """
+        active = self.active
+        key = sorted((name, str(value)) for name, value in active.items())
+        return versioned("facets", key, lambda: self._compute_counts(active))
+
+    def _compute_counts(self, active: dict) -> tuple[dict[str, dict], int]:
+        groups: dict[str | None, list[str]] = {}
+        for name in FACET_NAMES:
+            groups.setdefault(name if name in active else None, []).append(name)
+        counts: dict[str, dict] = {}
+        total = 0
+        for excluded, names in groups.items():
+            projects = self.queryset_without(excluded).order_by()
+            columns = {self.COLUMN_FACETS[n] for n in names if n in self.COLUMN_FACETS}
+            by_column, selection_total = _grouped_counts(projects, sorted(columns))
+            if excluded is None:
+                total = selection_total
+            for name in names:
+                if name in self.M2M_FACETS:
+                    continue
+                column_counts = by_column[self.COLUMN_FACETS[name]]
+                if name == "governorate":
+                    column_counts = self._governorate_counts(column_counts)
+                counts[name] = column_counts
+            m2m = [n for n in names if n in self.M2M_FACETS]
+            if m2m:
+                counts.update(self._link_counts(projects, m2m))
+        if None not in groups:  # every facet is filtered on: count the page's selection
+            total = self.queryset_without(None).order_by().count()
+        return counts, total
+
+    def _governorate_counts(self, municipality_counts: dict) -> dict:
+        governorate_of = {
+            row["id"]: row["governorate_id"] for _key, row in self.vocabulary.rows["municipality"]
+        }
+        counts: dict[int, int] = {}
+        for municipality_id, n in municipality_counts.items():
+            governorate = governorate_of.get(municipality_id)
+            counts[governorate] = counts.get(governorate, 0) + n
+        return counts
+
+    def _link_counts(self, projects, names: list[str]) -> dict[str, dict]:
+        """Counts of the many-to-many facets ``names`` in one query (UNION ALL)."""
+        selected = projects.values("pk")
+        parts = []
+        for index, name in enumerate(names):
             relation, column = self.M2M_FACETS[name]
-            links = getattr(Project, relation).through.objects.filter(
-                project_id__in=projects.values("pk")
+            parts.append(
+                getattr(Project, relation)
+                .through.objects.filter(project_id__in=selected)
+                .order_by()
+                .values(column)
+                .annotate(n=Count("*"), facet=Value(index))
+                .values_list("facet", column, "n")
             )
-        else:
-            links = projects
-            column = self.ID_COLUMNS.get(name) or self.filters[name].field_name
-        return dict(links.values_list(column).annotate(n=Count("*")).values_list(column, "n"))
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        counts: dict[str, dict] = {name: {} for name in names}
+        for index, value, n in query:
+            counts[names[index]][value] = n
+        return counts
+
+    def facets(self) -> list[Facet]:
+        """Each option's count under the other active filters (see ``counts``)."""
+        active = self.active
+        counts, self.total = self.counts()
+        facets = []
+        for name in FACET_NAMES:
+            facet_counts = counts[name]
+            facet = Facet(name=name, label=self.filters[name].label)
+            if name in self.ID_COLUMNS:
+                ids = self.vocabulary.ids[name]
+                for key, row in self.vocabulary.rows[name]:
+                    facet.options.append(
+                        Option(
+                            value=key,
+                            label=_localized(row),
+                            count=facet_counts.get(ids[key], 0),
+                            selected=active.get(name) == key,
+                            group=row.get("group", ""),
+                        )
+                    )
+            else:
+                for key, label in self.filters[name].extra["choices"]:
+                    facet.options.append(
+                        Option(
+                            value=key,
+                            label=label,
+                            count=facet_counts.get(key, 0),
+                            selected=active.get(name) == key,
+                        )
+                    )
+            facets.append(facet)
+        return facets
 
     def describe(self) -> list[tuple[str, str]]:
         """The active filters in words: (filter label, value label), e.g. for a dossier."""
@@ -250,37 +387,55 @@ class ProjectFilterSet(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-    def facets(self) -> list[Facet]:
-        """Each option's count under the other active filters (one query per facet)."""
-        active = self.active
-        facets = []
-        for name in FACET_NAMES:
-            counts = self._counts(name)
-            facet = Facet(name=name, label=self.filters[name].label)
-            if name in self.ID_COLUMNS:
-                ids = self.vocabulary.ids[name]
-                for key, row in self.vocabulary.rows[name]:
-                    facet.options.append(
-                        Option(
-                            value=key,
-                            label=_localized(row),
-                            count=counts.get(ids[key], 0),
-                            selected=active.get(name) == key,
-                            group=row.get("group", ""),
-                        )
-                    )
+
+def _grouped_counts(projects, columns: list[str]) -> tuple[dict[str, dict], int]:
+    """Rows of ``projects`` per value of each of ``columns``, and in all, in one query.
+
+    On PostgreSQL one scan with ``GROUPING SETS``; elsewhere a ``UNION ALL`` of one
+    ``GROUP BY`` per column. Column names come from ``COLUMN_FACETS``, never from input.
+    """
+    connection = connections[projects.db]
+    quote = connection.ops.quote_name
+    result: dict[str, dict] = {column: {} for column in columns}
+    total = 0
+    try:
+        inner, params = projects.values(*(columns or ["pk"])).query.sql_with_params()
+    except EmptyResultSet:  # e.g. a search that matched nothing
+        return result, total
+    with connection.cursor() as cursor:
+        if not columns:
+            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) AS selection", params)  # nosec B608
+            return result, cursor.fetchone()[0]
+        quoted = [quote(column) for column in columns]
+        if connection.vendor == "postgresql":
+            sets = ", ".join(f"({column})" for column in quoted)
+            cursor.execute(
+                f"SELECT GROUPING({', '.join(quoted)}), {', '.join(quoted)}, COUNT(*) "  # nosec B608
+                f"FROM ({inner}) AS selection GROUP BY GROUPING SETS ({sets}, ())",
+                params,
+            )
+            everything = (1 << len(columns)) - 1  # GROUPING() bit set: column not grouped
+            for grouping, *values, n in cursor.fetchall():
+                if grouping == everything:
+                    total = n
+                    continue
+                index = next(
+                    i for i in range(len(columns)) if not grouping >> (len(columns) - 1 - i) & 1
+                )
+                result[columns[index]][values[index]] = n
+            return result, total
+        branches = [
+            f"SELECT {index}, {column}, COUNT(*) FROM ({inner}) AS s{index} GROUP BY {column}"
+            for index, column in enumerate(quoted)
+        ]
+        branches.append(f"SELECT -1, NULL, COUNT(*) FROM ({inner}) AS s")
+        cursor.execute(" UNION ALL ".join(branches), params * len(branches))  # nosec B608
+        for index, value, n in cursor.fetchall():
+            if index == -1:
+                total = n
             else:
-                for key, label in self.filters[name].extra["choices"]:
-                    facet.options.append(
-                        Option(
-                            value=key,
-                            label=label,
-                            count=counts.get(key, 0),
-                            selected=active.get(name) == key,
-                        )
-                    )
-            facets.append(facet)
-        return facets
+                result[columns[index]][value] = n
+    return result, total
 
 
 FACET_NAMES = (

@@ -32,6 +32,14 @@ RELATED_PROJECTS = 4
 SAMPLE_SIZE = 12
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its number of items (already counted with the facets)."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = count  # fills Paginator.count, a cached property
+
+
 def governorate_counts() -> dict[int, int]:
     """Published projects per governorate id."""
     return dict(
@@ -98,9 +106,9 @@ class ProjectListView(TemplateView):
         sort = parse_sort(params.get("sort"))
         per_page = parse_per_page(params.get("per_page"))
         queryset = filterset.qs.for_lists().order_by(*SORTS[sort][1]())
-        paginator = Paginator(queryset, per_page)
-        page = self._page(paginator, params.get("page"))
         facets = filterset.facets()
+        paginator = CountedPaginator(queryset, per_page, count=filterset.total)
+        page = self._page(paginator, params.get("page"))
         return super().get_context_data(
             filterset=filterset,
             facets={facet.name: facet for facet in facets},

@@ -7,7 +7,10 @@ def _fresh_cache():
     """Each test starts with an empty cache (cached pages, catalogue version)."""
     from django.core.cache import cache
 
+    from catalogue import caching
+
     cache.clear()
+    caching._local.clear()
 
 
 @pytest.fixture(autouse=True)
