@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import formats
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,8 @@ from .models import Project, Sector
 from .search import MAX_QUERY_LENGTH, search_terms
 
 DEFAULT_PER_PAGE = 20
-SEARCH_IDS_LIMIT = 5000
+SEARCH_IDS_LIMIT = 500
+RESULT_IDS_LIMIT = 20_000
 MAX_PER_PAGE = 100
 
 
@@ -65,33 +67,36 @@ class Facet:
         when its options have groups.
 
         Built here rather than in a template loop: the municipality facet alone has 350
-        options, and a template renders each of them node by node.
+        options, and a template renders each of them node by node. Every text is escaped.
         """
-        html = []
+        grouping = settings.USE_THOUSAND_SEPARATOR
+        separator = formats.get_format("THOUSAND_SEPARATOR") if grouping else ""
+        parts = []
         group = ""
         for option in self.options:
             if option.group != group:
                 if group:
-                    html.append("</optgroup>")
+                    parts.append("</optgroup>")
                 group = option.group
                 if group:
-                    html.append(format_html('<optgroup label="{}">', group))
-            html.append(
-                format_html(
-                    '<option value="{}"{}>{} ({})</option>',
-                    option.value,
-                    mark_safe(" selected") if option.selected else "",  # nosec B308 B703
-                    option.label,
-                    formats.localize(option.count),
-                )
+                    parts.append(f'<optgroup label="{escape(group)}">')
+            count = f"{option.count:,}".replace(",", separator)
+            selected = " selected" if option.selected else ""
+            parts.append(
+                f'<option value="{escape(option.value)}"{selected}>'
+                f"{escape(option.label)} ({escape(count)})</option>"
             )
         if group:
-            html.append("</optgroup>")
-        return mark_safe("".join(html))  # nosec B308 B703: every part is escaped above
+            parts.append("</optgroup>")
+        return mark_safe("".join(parts))  # nosec B308 B703: every text is escaped above
 
 
 class Vocabulary:
-    """The values each filter accepts, read once per request: id, key (slug or code), names."""
+    """The values each filter accepts: id, key (slug or code) and names in each language.
+
+    Reference data, read once and kept while the catalogue version is unchanged (see
+    ``versioned_in_process``); labels are worked out once per language.
+    """
 
     def __init__(self):
         governorates = list(
@@ -99,14 +104,14 @@ class Vocabulary:
                 "id", "slug", "name_fr", "name_ar", "name_en"
             )
         )
-        governorate_names = {row["id"]: _localized(row) for row in governorates}
+        governorate_by_id = {row["id"]: row for row in governorates}
         municipalities = list(
             Municipality.objects.order_by("governorate__code_ins", "name_fr").values(
                 "id", "slug", "name_fr", "name_ar", "governorate_id"
             )
         )
         for row in municipalities:
-            row["group"] = governorate_names[row["governorate_id"]]
+            row["governorate"] = governorate_by_id[row["governorate_id"]]
         self.rows = {
             "governorate": [(row["slug"], row) for row in governorates],
             "municipality": [(row["slug"], row) for row in municipalities],
@@ -124,10 +129,26 @@ class Vocabulary:
             ],
         }
         self.ids = {name: {key: row["id"] for key, row in rows} for name, rows in self.rows.items()}
+        self._labels: dict[tuple[str, str], list[tuple[str, str, str, int]]] = {}
+
+    def labels(self, name: str) -> list[tuple[str, str, str, int]]:
+        """(key, label, group label, id) of each value of ``name``, in the active language."""
+        memo = (name, get_language())
+        if memo not in self._labels:
+            self._labels[memo] = [
+                (
+                    key,
+                    _localized(row),
+                    _localized(row["governorate"]) if "governorate" in row else "",
+                    row["id"],
+                )
+                for key, row in self.rows[name]
+            ]
+        return self._labels[memo]
 
     def choices(self, name: str) -> list[tuple[str, str]]:
         """(key, label in the active language) for each value of the filter ``name``."""
-        return [(key, _localized(row)) for key, row in self.rows[name]]
+        return [(key, label) for key, label, _group, _id in self.labels(name)]
 
     def id_for(self, name: str, key: str) -> int:
         return self.ids[name][key]
@@ -259,6 +280,27 @@ class ProjectFilterSet(django_filters.FilterSet):
         "contract": "contract_model",
     }
 
+    def _cache_key(self) -> list:
+        return sorted((name, str(value)) for name, value in self.active.items())
+
+    def ordered_ids(self, sort: str) -> list[int] | None:
+        """For a text search, the ids of the whole selection in ``sort`` order, or None.
+
+        A broad search matches thousands of rows scattered over the table, which PostgreSQL
+        must read to sort them; their order is therefore kept under the catalogue version
+        and each page then reads its rows by id. Without a search, the sort indexes serve
+        the page directly and None is returned.
+        """
+        if not self.active.get("q"):
+            return None
+
+        def compute():
+            ordered = self.qs.order_by(*SORTS[sort][1]())
+            ids = list(ordered.values_list("pk", flat=True)[: RESULT_IDS_LIMIT + 1])
+            return ids if len(ids) <= RESULT_IDS_LIMIT else None
+
+        return versioned("results", (self._cache_key(), sort, get_language()), compute)
+
     def counts(self) -> tuple[dict[str, dict], int]:
         """Each facet's counts per option under the other active filters, and the total.
 
@@ -269,8 +311,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         under the catalogue version, keyed by the active filters' values.
         """
         active = self.active
-        key = sorted((name, str(value)) for name, value in active.items())
-        return versioned("facets", key, lambda: self._compute_counts(active))
+        return versioned("facets", self._cache_key(), lambda: self._compute_counts(active))
 
     def _compute_counts(self, active: dict) -> tuple[dict[str, dict], int]:
         groups: dict[str | None, list[str]] = {}
@@ -337,17 +378,11 @@ class ProjectFilterSet(django_filters.FilterSet):
             facet_counts = counts[name]
             facet = Facet(name=name, label=self.filters[name].label)
             if name in self.ID_COLUMNS:
-                ids = self.vocabulary.ids[name]
-                for key, row in self.vocabulary.rows[name]:
-                    facet.options.append(
-                        Option(
-                            value=key,
-                            label=_localized(row),
-                            count=facet_counts.get(ids[key], 0),
-                            selected=active.get(name) == key,
-                            group=row.get("group", ""),
-                        )
-                    )
+                chosen = active.get(name)
+                facet.options = [
+                    Option(key, label, facet_counts.get(id_, 0), key == chosen, group)
+                    for key, label, group, id_ in self.vocabulary.labels(name)
+                ]
             else:
                 for key, label in self.filters[name].extra["choices"]:
                     facet.options.append(

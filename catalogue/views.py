@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from caravan.models import Edition, Ministry, MunicipalityReview, Stop
 from municipalities.models import Governorate, Municipality
 
-from .caching import cache_public_page
+from .caching import cache_public_page, versioned
 from .choices import Stage
 from .filters import (
     MAX_PER_PAGE,
@@ -30,6 +30,7 @@ from .search import normalize, search_terms
 PUBLIC = Project.objects.public_condition("projects__")
 RELATED_PROJECTS = 4
 SAMPLE_SIZE = 12
+FEATURED = 6
 
 
 class CountedPaginator(Paginator):
@@ -60,36 +61,57 @@ def project_sample(projects, **catalogue_filters) -> dict:
     }
 
 
+def catalogue_figures() -> dict:
+    """The home page's aggregates over the public catalogue, in numbers and ids only.
+
+    They scan every public project, so they are computed once per catalogue version (see
+    ``versioned``) and shared by every language; names are read per request.
+    """
+    public = Project.objects.public()
+    return {
+        "figures": public.aggregate(
+            projects=Count("*"),
+            investment=Sum("investment_tnd"),
+            municipalities=Count("municipality", distinct=True),
+        ),
+        "stop_count": Stop.objects.count(),
+        "sectors": dict(public.order_by().values_list("sector_id").annotate(n=Count("*"))),
+        "stages": dict(public.order_by().values_list("stage").annotate(n=Count("*"))),
+        "governorates": governorate_counts(),
+        "featured": list(
+            public.filter(featured=True)
+            .order_by("-updated_at", "-id")
+            .values_list("pk", flat=True)[:FEATURED]
+        ),
+    }
+
+
 @method_decorator(cache_public_page, name="dispatch")
 class HomeView(TemplateView):
     template_name = "catalogue/home.html"
 
     def get_context_data(self, **kwargs):
-        public = Project.objects.public()
-        figures = public.aggregate(
-            projects=Count("*"),
-            investment=Sum("investment_tnd"),
-            municipalities=Count("municipality", distinct=True),
+        numbers = versioned("home", (), catalogue_figures)
+        by_sector = sorted(
+            (s for s in Sector.objects.all() if numbers["sectors"].get(s.id)),
+            key=lambda s: (-numbers["sectors"][s.id], s.display_order, s.code),
         )
-        by_sector = list(
-            Sector.objects.annotate(n=Count("projects", filter=PUBLIC))
-            .filter(n__gt=0)
-            .order_by("-n", "display_order")
-        )
-        stage_counts = dict(public.order_by().values_list("stage").annotate(n=Count("*")))
-        by_stage = [(label, stage_counts.get(value, 0)) for value, label in Stage.choices]
+        for sector in by_sector:
+            sector.n = numbers["sectors"][sector.id]
+        by_stage = [(label, numbers["stages"].get(value, 0)) for value, label in Stage.choices]
+        featured = {p.pk: p for p in Project.objects.for_lists().filter(pk__in=numbers["featured"])}
         return super().get_context_data(
-            figures=figures,
-            stop_count=Stop.objects.count(),
+            figures=numbers["figures"],
+            stop_count=numbers["stop_count"],
             by_sector=by_sector,
             sector_max=max((s.n for s in by_sector), default=0),
             by_stage=by_stage,
             stage_max=max((n for _label, n in by_stage), default=0),
-            featured=public.for_lists().filter(featured=True).order_by("-updated_at")[:6],
+            featured=[featured[pk] for pk in numbers["featured"] if pk in featured],
             latest_edition=Edition.objects.latest_first()
             .annotate(stop_count=Count("stops"))
             .first(),
-            map=governorate_map(Governorate.objects.all(), governorate_counts()),
+            map=governorate_map(Governorate.objects.all(), numbers["governorates"]),
             **kwargs,
         )
 
@@ -105,10 +127,18 @@ class ProjectListView(TemplateView):
         filterset = ProjectFilterSet(params, queryset=Project.objects.public())
         sort = parse_sort(params.get("sort"))
         per_page = parse_per_page(params.get("per_page"))
-        queryset = filterset.qs.for_lists().order_by(*SORTS[sort][1]())
         facets = filterset.facets()
-        paginator = CountedPaginator(queryset, per_page, count=filterset.total)
-        page = self._page(paginator, params.get("page"))
+        ids = filterset.ordered_ids(sort)
+        if ids is None:
+            queryset = filterset.qs.for_lists().order_by(*SORTS[sort][1]())
+            paginator = CountedPaginator(queryset, per_page, count=filterset.total)
+            page = self._page(paginator, params.get("page"))
+            projects = page.object_list
+        else:  # a text search: the page's ids are known in order
+            paginator = Paginator(ids, per_page)
+            page = self._page(paginator, params.get("page"))
+            rows = filterset.queryset.for_lists().in_bulk(page.object_list)
+            projects = [rows[pk] for pk in page.object_list if pk in rows]
         return super().get_context_data(
             filterset=filterset,
             facets={facet.name: facet for facet in facets},
@@ -121,7 +151,7 @@ class ProjectListView(TemplateView):
             per_page_choices=sorted({10, 20, 50, MAX_PER_PAGE, per_page}),
             paginator=paginator,
             page_obj=page,
-            projects=page.object_list,
+            projects=projects,
             query_without_page=self._query(exclude={"page"}),
             **kwargs,
         )

@@ -249,7 +249,7 @@ def test_the_catalogue_runs_the_same_queries_for_1_and_for_20_results(client):
 
 
 def test_the_catalogue_query_count(client, django_assert_num_queries):
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         # 1-5: the filter vocabulary: governorates, municipalities, sectors, dimensions,
         #      ministries (with the cache on, kept in memory until the catalogue changes)
         # 6: the text search, once: the ids of the matching public projects
@@ -258,7 +258,8 @@ def test_the_catalogue_query_count(client, django_assert_num_queries):
         # 8: the facets not in use (municipality, sector, stage, contract) and the result
         #    count, under all the filters: one grouped query
         # 9: the dimension and ministry facets on their link tables: one query
-        # 10: the page of projects, with municipality, governorate and sector joined
+        # 10: the ids of the whole selection, in order (cached with the cache on)
+        # 11: the page's projects by id, with municipality, governorate and sector joined
         client.get(URL, {"q": "oasis", "governorate": "gabes"})
 
 
@@ -319,3 +320,25 @@ def test_pagination_links_keep_page_numbers_above_999_intact(client):
             Context({"page_obj": paginator.page(1000), "query_without_page": ""})
         )
     assert "page=1001" in html and "page=999" in html
+
+
+def test_filter_options_follow_the_language_with_the_vocabulary_kept_in_memory(client, settings):
+    from municipalities.models import Governorate
+
+    settings.CACHE_PUBLIC_PAGES = True
+    gabes = Governorate.objects.get(slug="gabes")
+    assert f'<optgroup label="{gabes.name_fr}">' in client.get("/fr/catalogue/").text
+    html = client.get("/ar/catalogue/").text
+    assert f'<optgroup label="{gabes.name_ar}">' in html
+    assert f'<optgroup label="{gabes.name_fr}">' not in html
+
+
+def test_filter_options_are_escaped_and_new_values_appear_at_once(client, settings):
+    settings.CACHE_PUBLIC_PAGES = True
+    client.get(URL)
+    Sector.objects.create(code="test-sector", name_fr='Eau & "<assainissement>"', name_ar="ماء")
+    html = client.get(URL).text
+    assert (
+        '<option value="test-sector">Eau &amp; &quot;&lt;assainissement&gt;&quot; (0)</option>'
+        in html
+    )

@@ -60,16 +60,29 @@ def test_the_project_page_does_not_grow_with_related_rows(client, only_test_proj
 
 
 def test_home_query_count(client, django_assert_num_queries):
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
+        # The aggregates (cached under the catalogue version when the cache is on):
         # 1: key figures (count, investment, municipalities) in one aggregate
         # 2: caravan stop count
         # 3: public projects per sector
         # 4: public projects per stage
         # 5: public projects per governorate (the map)
-        # 6: the governorates (the map)
-        # 7: latest caravan edition with its stop count
-        # 8: featured projects with municipality, governorate and sector
+        # 6: the ids of the featured projects
+        # Then, on every request:
+        # 7: the sectors (names of the chart's bars)
+        # 8: the featured projects with municipality, governorate and sector
+        # 9: latest caravan edition with its stop count
+        # 10: the governorates (the map)
         client.get("/fr/")
+
+
+def test_home_with_the_cache_on_reads_only_small_tables(
+    client, settings, django_assert_num_queries
+):
+    settings.CACHE_PUBLIC_PAGES = True
+    client.get("/fr/")
+    with django_assert_num_queries(4):  # sectors, featured projects, edition, governorates
+        client.get("/fr/", {"utm_source": "newsletter"})  # a new URL: not the page cache
 
 
 def test_project_page_query_count(client, django_assert_num_queries):
