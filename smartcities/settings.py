@@ -11,7 +11,10 @@ environment (12-factor), with defaults that are safe and need no configuration:
 - ``MEDIA_ROOT``    default: ``var/media``.
 - ``DEPLOYMENT``    ``production`` behind HTTPS (secure cookies, HSTS, SSL redirect,
   a mandatory ``SECRET_KEY``); anything else is a development or test machine.
-- ``REDIS_URL``     optional: cache (and so the shared PDF locks) in Redis.
+- ``REDIS_URL``     optional: the cache (pages, their version, dossier tasks) in Redis,
+  shared by every app server.
+- ``MEDIA_STORAGE_BACKEND``, ``MEDIA_STORAGE_OPTIONS``  optional: another storage for the
+  uploads and cached PDFs than the ``MEDIA_ROOT`` folder, e.g. an S3-compatible bucket.
 """
 
 import secrets
@@ -212,8 +215,16 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Uploads and cached PDFs are read and written through Django's storage API only: the
+# MEDIA_ROOT folder by default (a volume shared by every app server), or another backend,
+# e.g. django-storages' S3 (`pip install '.[s3]'`) with its options as JSON (README).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str(
+            "MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("MEDIA_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -230,6 +241,12 @@ TASKS = {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Spreadsheets checked in the admin wait here for their confirmation, which may reach
+# another app server, and a large import is read by the task worker: with several
+# machines, a folder they all mount (not served to the public). Default: the system's
+# temporary folder.
+IMPORT_PENDING_DIR = env.str("IMPORT_PENDING_DIR", default="")
 
 # PDF sheets and dossiers (catalogue/pdf.py).
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60)  # seconds, then refused
