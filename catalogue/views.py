@@ -51,6 +51,13 @@ def governorate_counts() -> dict[int, int]:
     )
 
 
+def municipality_counts() -> dict[int, int]:
+    """Published projects per municipality id."""
+    return dict(
+        Project.objects.public().order_by().values_list("municipality_id").annotate(n=Count("*"))
+    )
+
+
 def project_sample(projects, **catalogue_filters) -> dict:
     """The latest public projects of a selection, their number and a link to all of them."""
     public = projects.public()
@@ -235,11 +242,12 @@ class MunicipalityListView(ListView):
     context_object_name = "municipalities"
 
     def get_queryset(self):
-        municipalities = (
-            Municipality.objects.for_lists()
-            .annotate(project_count=Count("projects", filter=PUBLIC))
-            .order_by("governorate__code_ins", "name_fr")
+        municipalities = list(
+            Municipality.objects.for_lists().order_by("governorate__code_ins", "name_fr")
         )
+        counts = versioned("municipality_counts", (), municipality_counts)
+        for municipality in municipalities:
+            municipality.project_count = counts.get(municipality.id, 0)
         terms = search_terms(self.request.GET.get("q", ""))
         if not terms:
             return municipalities

@@ -1,18 +1,32 @@
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
 from django.utils.translation import get_language_info
 
 
 def portal(request):
     """Links to the current page in each language, for the language switcher."""
-    path = request.get_full_path()
     return {
         "language_links": [
             {
                 "code": code,
                 "name": get_language_info(code)["name_local"],
-                "url": translate_url(path, code),
+                "url": _url_in(request, code),
             }
             for code, _name in settings.LANGUAGES
         ],
     }
+
+
+def _url_in(request, code: str) -> str:
+    """The current URL in the language ``code`` (the view already resolved: no new lookup)."""
+    match = request.resolver_match
+    if match is None or not match.url_name:
+        return translate_url(request.get_full_path(), code)
+    try:
+        with translation.override(code):
+            url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+    except NoReverseMatch:
+        return translate_url(request.get_full_path(), code)
+    query = request.META.get("QUERY_STRING", "")
+    return f"{url}?{query}" if query else url
