@@ -1,17 +1,21 @@
 """Caching of public pages, never stale after a change.
 
-Every cached page is keyed by a *catalogue version*, a number kept in the shared cache
-(Redis when several app servers run) and raised by any change to what the public pages
-show: projects, their reviews, photos and documents, places, sectors, ministries, the
-caravan. A publication or an edit is therefore visible at once, on every server.
+Every cached page is keyed by a *catalogue version*, a number kept in the "shared" cache
+(files shared by the processes of one machine, or Redis when several machines serve)
+and raised by any change to what the public pages show: projects, their reviews, photos
+and documents, places, sectors, ministries, the caravan. A publication or an edit is
+therefore visible at once, in every process of every server.
 """
 
+import fcntl
 import hashlib
+import os
 import secrets
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -22,6 +26,27 @@ VERSION_KEY = "catalogue:version"
 PAGE_TIMEOUT = 600  # seconds; a change invalidates sooner through the version
 
 
+def _shared():
+    return caches["shared"]
+
+
+@contextmanager
+def _bump_lock():
+    """Serialise version bumps across processes when the shared cache is a folder
+    (its ``incr`` is a read then a write); Redis increments atomically by itself."""
+    folder = getattr(_shared(), "_dir", None)
+    if folder is None:
+        yield
+        return
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "version.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _fresh_version() -> int:
     """A starting version no earlier one is likely to have had (after a cache flush, a
     process must not mistake old data held in its memory for current)."""
@@ -29,18 +54,22 @@ def _fresh_version() -> int:
 
 
 def current_version() -> int:
-    version = cache.get(VERSION_KEY)
+    """The catalogue version, from the cache every process shares (see settings.CACHES)."""
+    shared = _shared()
+    version = shared.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
+        shared.add(VERSION_KEY, _fresh_version(), timeout=None)
+        version = shared.get(VERSION_KEY)
     return version
 
 
 def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+    shared = _shared()
+    with _bump_lock():
+        try:
+            shared.incr(VERSION_KEY)
+        except ValueError:
+            shared.add(VERSION_KEY, _fresh_version(), timeout=None)
 
 
 def bump_version(**kwargs) -> None:

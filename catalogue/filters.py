@@ -6,6 +6,7 @@ is ignored and reported back to the page, never an error.
 """
 
 from dataclasses import dataclass, field
+from html import escape
 
 import django_filters
 from django import forms
@@ -15,7 +16,6 @@ from django.db import connections
 from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import formats
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _

@@ -4,7 +4,7 @@ import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.tasks import TaskResultStatus, default_task_backend
@@ -104,7 +104,7 @@ class DossierView(View):
             except RenderTimeout:
                 logger.error("Dossier %s: rendering timed out", dossier.key)
                 return busy_response(request)
-        if not cache.get(TASK_KEY.format(dossier.key)):
+        if not caches["shared"].get(TASK_KEY.format(dossier.key)):
             result = build_dossier.enqueue(
                 language=get_language(),
                 query=query,
@@ -112,7 +112,7 @@ class DossierView(View):
                 key=dossier.key,
                 site_url=site_url(request),
             )
-            cache.set(TASK_KEY.format(dossier.key), str(result.id), 3600)
+            caches["shared"].set(TASK_KEY.format(dossier.key), str(result.id), 3600)
         status_url = reverse("catalogue:dossier_status", kwargs={"key": dossier.key})
         return HttpResponseRedirect(f"{status_url}?{urlencode({'title': title, 'back': back})}")
 
@@ -156,7 +156,7 @@ class DossierStatusView(View):
             return pdf_response(
                 Rendered(name=dossier.name, filename=dossier.filename, created=False)
             )
-        task_id = cache.get(TASK_KEY.format(key))
+        task_id = caches["shared"].get(TASK_KEY.format(key))
         if task_id is None:
             raise Http404(_("This dossier is not being prepared; ask for it again."))
         failed = False

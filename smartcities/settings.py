@@ -253,15 +253,22 @@ PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60)  # seconds, then 
 DOSSIER_MAX_PROJECTS = 200  # above: refused, with advice to narrow the selection
 DOSSIER_SYNC_MAX_PROJECTS = env.int("DOSSIER_SYNC_MAX_PROJECTS", default=30)  # above: background
 
-# Cache: in process by default; shared Redis when several app servers run (REDIS_URL).
+# Caches. "default" holds cached pages and data: in each process by default, or Redis
+# (REDIS_URL). "shared" holds what every process must agree on, the catalogue version
+# and the dossiers being built: files under var/ shared by the processes of one machine
+# (gunicorn workers, the task worker), or the same Redis when several machines serve.
 REDIS_URL = env.str("REDIS_URL", default="")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+if REDIS_URL:
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis, "shared": _redis}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("SHARED_CACHE_DIR", default=VAR_DIR / "shared-cache"),
+        },
+    }
 
 # Public pages are cached under a version raised by every change (catalogue/caching.py).
 CACHE_PUBLIC_PAGES = env.bool("CACHE_PUBLIC_PAGES", default=True)

@@ -2,14 +2,30 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(scope="session")
+def _shared_cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("shared-cache")
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _own_shared_cache(settings, _shared_cache_dir):
+    """This run's own folder for the cache shared between processes (not var/)."""
+    if settings.CACHES["shared"]["BACKEND"].endswith("FileBasedCache"):
+        settings.CACHES = {
+            **settings.CACHES,
+            "shared": {**settings.CACHES["shared"], "LOCATION": str(_shared_cache_dir)},
+        }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(_own_shared_cache):
     """Each test starts with an empty cache (cached pages, catalogue version)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from catalogue import caching
 
-    cache.clear()
+    caches["default"].clear()
+    caches["shared"].clear()
     caching._local.clear()
 
 

@@ -63,3 +63,28 @@ def test_signed_in_staff_always_see_fresh_pages(client, django_user_model):
     queries(client, "/fr/")
     again, _ = queries(client, "/fr/")
     assert again > 5, "the page was rendered again, not taken from the cache"
+
+
+def test_without_redis_the_version_is_shared_by_the_processes_of_the_machine(settings):
+    """A change saved by another process (a second gunicorn worker, the task worker) is
+    seen by this one at once: the version lives in the folder they share."""
+    import os
+    import subprocess  # nosec B404: runs this project's own manage.py
+    import sys
+    from pathlib import Path
+
+    from catalogue.caching import current_version
+
+    assert settings.CACHES["shared"]["BACKEND"].endswith("FileBasedCache")
+    before = current_version()
+    env = {**os.environ, "SHARED_CACHE_DIR": str(settings.CACHES["shared"]["LOCATION"])}
+    env.pop("REDIS_URL", None)
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    bump = "from catalogue.caching import _bump; _bump()"
+    subprocess.run(  # nosec B603: fixed arguments
+        [sys.executable, str(manage), "shell", "-c", bump],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    assert current_version() == before + 1
