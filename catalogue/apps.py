@@ -9,8 +9,9 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogue of PPP projects")
 
     def ready(self):
-        from .caching import connect_signals
+        from . import caching, signals
         from .roles import ensure_roles
 
         post_migrate.connect(ensure_roles, dispatch_uid="catalogue.ensure_roles")
-        connect_signals()
+        caching.connect_signals()
+        signals.connect_signals()

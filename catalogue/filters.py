@@ -459,11 +459,11 @@ def _grouped_counts(projects, columns: list[str]) -> tuple[dict[str, dict], int]
                 )
                 result[columns[index]][values[index]] = n
             return result, total
-        branches = [
-            f"SELECT {index}, {column}, COUNT(*) FROM ({inner}) AS s{index} GROUP BY {column}"
-            for index, column in enumerate(quoted)
-        ]
-        branches.append(f"SELECT -1, NULL, COUNT(*) FROM ({inner}) AS s")
+        # Quoted column names from COLUMN_FACETS and Django's own compiled SQL; values
+        # stay parameters.
+        branch = "SELECT {0}, {1}, COUNT(*) FROM ({2}) AS s{0} GROUP BY {1}"
+        branches = [branch.format(index, column, inner) for index, column in enumerate(quoted)]
+        branches.append(f"SELECT -1, NULL, COUNT(*) FROM ({inner}) AS s")  # nosec B608
         cursor.execute(" UNION ALL ".join(branches), params * len(branches))  # nosec B608
         for index, value, n in cursor.fetchall():
             if index == -1:

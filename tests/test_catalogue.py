@@ -342,3 +342,33 @@ def test_filter_options_are_escaped_and_new_values_appear_at_once(client, settin
         '<option value="test-sector">Eau &amp; &quot;&lt;assainissement&gt;&quot; (0)</option>'
         in html
     )
+
+
+def test_renaming_a_place_or_a_sector_refreshes_the_search(client):
+    project = ProjectFactory(published=True, municipality=Municipality.objects.get(slug="tozeur"))
+    municipality = project.municipality
+    municipality.name_fr = "Tozeur-Oasis-Nouvelle"
+    municipality.save()
+    assert project.reference in references(client.get(URL, {"q": "oasis nouvelle"}))
+    governorate = municipality.governorate
+    governorate.name_en = "Djerid Province"
+    governorate.save()
+    assert project.reference in references(client.get(URL, {"q": "djerid province"}))
+    sector = Sector.objects.create(code="test-renamed", name_fr="Ancien", name_ar="قديم")
+    project.sector = sector
+    project.save()
+    sector.name_fr = "Énergies marines"
+    sector.save()
+    assert project.reference in references(client.get(URL, {"q": "energies marines"}))
+
+
+def test_reloading_the_reference_data_refreshes_the_search_of_renamed_places(client):
+    from django.core.management import call_command
+
+    project = ProjectFactory(published=True, municipality=Municipality.objects.get(slug="sbeitla"))
+    Municipality.objects.filter(slug="sbeitla").update(name_fr="Nom provisoire")  # no signal
+    project.municipality.refresh_from_db()
+    project.save()  # its search text now holds the provisional name
+    assert project.reference not in references(client.get(URL, {"q": "sbeitla"}))
+    call_command("load_reference_data", verbosity=0)  # brings the official name back
+    assert project.reference in references(client.get(URL, {"q": "sbeitla"}))

@@ -5,7 +5,10 @@ from django.db import transaction
 from caravan.loaders import load_programme
 from catalogue.caching import bump_version
 from catalogue.loaders import load_projects, load_screening_criteria, load_sectors
+from catalogue.models import Sector
+from catalogue.signals import names_of, refresh_renamed
 from municipalities.loaders import load_territory
+from municipalities.models import Governorate, Municipality
 
 
 class Command(BaseCommand):
@@ -18,12 +21,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         fixtures = settings.BASE_DIR / "fixtures"
         with transaction.atomic():
+            named = (Governorate, Municipality, Sector)
+            names_before = {model: names_of(model) for model in named}
             territory = load_territory(fixtures / "territory")
             programme = load_programme(fixtures / "programme")
             sectors = load_sectors(fixtures / "programme", fixtures / "oc4ids")
             load_screening_criteria(fixtures / "programme")
             projects = load_projects(fixtures / "programme")
-            bump_version()  # bulk writes send no signals: refresh the cached pages
+            for model in named:  # bulk writes send no signals: renamed places, by hand
+                refresh_renamed(model, names_before[model])
+            bump_version()  # likewise: refresh the cached pages
         self.stdout.write(
             self.style.SUCCESS(
                 "Reference data loaded: {governorates} governorates, {municipalities} "
