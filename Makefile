@@ -43,8 +43,27 @@ $(STAMP): pyproject.toml
 .PHONY: install
 install: $(STAMP)
 
+# System libraries from Debian's packages, installed when missing (with sudo unless root):
+# WeasyPrint needs Pango (PDF sheets, and the URL configuration imports it); the browser
+# tests drive Debian's Chromium.
+APT_INSTALL = if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	$$sudo apt-get install -y -qq --no-install-recommends
+
+.PHONY: system-libs
+system-libs:
+	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libpangoft2-1.0.so' || { \
+	  echo "Installing Pango for WeasyPrint (Debian packages)..."; \
+	  $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0; }
+
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium for the browser tests (Debian package)..."; \
+	  $(APT_INSTALL) chromium; }
+
 .PHONY: setup
-setup: install
+setup: install system-libs
 	$(VPY) manage.py migrate --no-input
 	$(VPY) manage.py load_reference_data
 	$(VPY) manage.py create_initial_admin
@@ -62,7 +81,7 @@ admin: setup
 	$(VPY) manage.py createsuperuser
 
 .PHONY: test
-test: install
+test: install system-libs browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@# Security lint: medium and high findings fail; reviewed exceptions carry "# nosec" and a reason.
@@ -73,5 +92,5 @@ test: install
 # Benchmarks (issue 7): PostgreSQL on 127.0.0.1:5432, Debian's wrk (installed if missing).
 # Not part of `make test` or CI. BENCH_SECONDS, BENCH_RUNS, BENCH_SKIP: see bench/README.md.
 .PHONY: bench
-bench: install
+bench: install system-libs
 	$(VPY) bench/run.py
