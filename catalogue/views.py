@@ -299,11 +299,18 @@ class GovernorateDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         governorate = self.object
-        municipalities = governorate.municipalities.annotate(
-            project_count=Count("projects", filter=PUBLIC)
-        ).order_by("name_fr")
+        municipalities = list(governorate.municipalities.order_by("name_fr"))
+        counts = versioned("municipality_counts", (), municipality_counts)
+        for municipality in municipalities:
+            municipality.project_count = counts.get(municipality.id, 0)
         return super().get_context_data(
             municipalities=municipalities,
+            stops=Stop.objects.filter(municipality__governorate=governorate)
+            .select_related("edition", "municipality")
+            .order_by("-edition__number", "order"),
+            map=point_map(
+                [(m.latitude, m.longitude, m.name, m.get_absolute_url()) for m in municipalities]
+            ),
             **project_sample(
                 Project.objects.filter(municipality__governorate=governorate),
                 governorate=governorate.slug,

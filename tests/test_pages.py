@@ -127,3 +127,10 @@ def test_non_public_projects_appear_nowhere_public(client):
     )
     assert solar.count == 0
     assert client.get("/fr/").context["figures"]["investment"] is None
+
+
+def test_a_governorate_page_shows_its_caravan_stops_and_a_map_of_its_municipalities(client):
+    html = client.get("/fr/governorates/gabes/").text
+    assert "Étapes de la caravane" in html
+    assert 'href="/fr/municipalities/el-hamma/"' in html  # stop 13 of the 2020 edition
+    assert html.count('class="map__marker"') == 16  # one marker per municipality
