@@ -2,18 +2,37 @@
 dependencies point one way: municipalities ← caravan ← catalogue. Each list below is
 included under its own namespace in ``smartcities/urls.py``."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import pdf_views, views
+from .models import project_reference
+
+
+class ReferenceConverter:
+    """A project reference as the model's validator allows it (GAB-2020-001): anything
+    else, a NUL byte or a stray character included, is not found before any query."""
+
+    regex = project_reference.regex.pattern.removeprefix("^").removesuffix("$")
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
 
 project_patterns = (
     [
         path("", views.ProjectListView.as_view(), name="project_list"),
         path("dossier.pdf", pdf_views.DossierView.as_view(), name="dossier"),
         path("dossiers/<str:key>/", pdf_views.DossierStatusView.as_view(), name="dossier_status"),
-        path("<str:reference>/", views.ProjectDetailView.as_view(), name="project_detail"),
+        path("<reference:reference>/", views.ProjectDetailView.as_view(), name="project_detail"),
         path(
-            "<str:reference>/sheet.pdf", pdf_views.ProjectSheetView.as_view(), name="project_sheet"
+            "<reference:reference>/sheet.pdf",
+            pdf_views.ProjectSheetView.as_view(),
+            name="project_sheet",
         ),
     ],
     "catalogue",

@@ -101,3 +101,24 @@ def test_the_database_going_away_during_an_admin_save_shows_an_error_and_saves_n
     assert response.status_code == 500
     assert "connection lost" not in response.text
     assert Project.objects.get(pk=project.pk).title_fr == "Avant"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fr/catalogue/GAB-2020-001%00/",
+        "/fr/catalogue/GAB%00/sheet.pdf",
+        "/fr/catalogue/%00GAB-2020-001/sheet.pdf",
+        "/ar/catalogue/gab-2020-001/",
+        "/en/catalogue/GAB-2020-001%0A/",
+        "/fr/catalogue/GAB-2020-001%00/documents/1.pdf",
+    ],
+)
+def test_a_reference_that_is_not_one_is_not_found_before_any_query(client, path):
+    # On PostgreSQL a NUL byte in a query parameter raises DataError: the URL's
+    # reference converter refuses it (and any other malformed reference) first.
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 404, (path, response.status_code)
+    assert 'class="site-header"' in response.text
