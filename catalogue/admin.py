@@ -27,11 +27,32 @@ from .models import (
     ScreeningCriterion,
     Sector,
 )
-from .permissions import focal_municipality_id, scope_projects
+from .permissions import focal_municipality_id, is_unattached_focal_point, scope_projects
 from .resources import ProjectSpreadsheetAdminMixin
 
 # Statuses a municipal focal point may still edit.
 FOCAL_POINT_EDITABLE = (Status.DRAFT, Status.NEEDS_INFORMATION)
+
+
+def may_edit_project(user, project) -> bool:
+    """Whether ``user`` may edit ``project`` and its photos and documents.
+
+    Ministry staff and superusers: always (the model permissions decide the rest). A
+    focal point: only a project of their municipality that is a draft or waits for
+    information; a focal point attached to no municipality: never.
+    """
+    restricted_to = focal_municipality_id(user)
+    if restricted_to is None:
+        return True
+    return project.municipality_id == restricted_to and project.status in FOCAL_POINT_EDITABLE
+
+
+def editable_projects(user):
+    """The projects ``user`` may edit (the choices of a photo's or a document's project)."""
+    queryset = scope_projects(user, Project.objects.all())
+    if focal_municipality_id(user) is not None:
+        queryset = queryset.filter(status__in=FOCAL_POINT_EDITABLE)
+    return queryset
 
 
 class NotFoundOutOfScopeMixin:
@@ -63,8 +84,34 @@ class SectorAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     search_fields = ["code", "name_fr", "name_ar", "name_en"]
 
 
-class ScopedProjectChildAdminMixin:
-    """Images and documents follow the scope of their project."""
+class UnattachedFocalPointMixin:
+    """A focal point attached to no municipality adds nothing and is told why."""
+
+    def has_add_permission(self, request, *args, **kwargs):
+        if is_unattached_focal_point(request.user):
+            return False
+        return super().has_add_permission(request, *args, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        if is_unattached_focal_point(request.user) and request.method == "GET":
+            self.message_user(
+                request,
+                gettext(
+                    "Your account is not attached to a municipality yet; ask a ministry "
+                    "administrator."
+                ),
+                level=messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+
+class ScopedProjectChildAdminMixin(NotFoundOutOfScopeMixin, UnattachedFocalPointMixin):
+    """Photos and documents follow their project.
+
+    Out of the user's scope they are not found (404). A focal point adds, changes and
+    deletes them only while their project is editable (draft or waiting for information),
+    and can attach them only to such a project of their municipality.
+    """
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -73,14 +120,53 @@ class ScopedProjectChildAdminMixin:
             queryset = queryset.filter(project__municipality_id=restricted_to)
         return queryset
 
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None:
+            return may_edit_project(request.user, obj.project)
+        return allowed
 
-class ProjectImageInline(TranslatedFieldAdmin, admin.TabularInline):
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if allowed and obj is not None:
+            return may_edit_project(request.user, obj.project)
+        return allowed
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "project":
+            kwargs["queryset"] = editable_projects(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # The form offers only editable projects; this guards any other way in.
+        if not may_edit_project(request.user, obj.project):
+            raise PermissionDenied(gettext("You may not change this project."))
+        super().save_model(request, obj, form, change)
+
+
+class ProjectChildInlineMixin:
+    """The photos and documents inlines of a project: editable when the project is."""
+
+    def _may_edit(self, request, obj):
+        return obj is None or may_edit_project(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
+class ProjectImageInline(ProjectChildInlineMixin, TranslatedFieldAdmin, admin.TabularInline):
     model = ProjectImage
     extra = 0
     fields = ["position", "image", "caption_fr", "caption_ar", "caption_en"]
 
 
-class ProjectDocumentInline(TranslatedFieldAdmin, admin.TabularInline):
+class ProjectDocumentInline(ProjectChildInlineMixin, TranslatedFieldAdmin, admin.TabularInline):
     model = ProjectDocument
     extra = 0
     fields = ["position", "title_fr", "title_ar", "title_en", "file", "document_type", "is_public"]
@@ -224,7 +310,11 @@ review_action = _transition_action(
 
 @admin.register(Project)
 class ProjectAdmin(
-    NotFoundOutOfScopeMixin, ProjectSpreadsheetAdminMixin, TranslatedFieldAdmin, SimpleHistoryAdmin
+    NotFoundOutOfScopeMixin,
+    UnattachedFocalPointMixin,
+    ProjectSpreadsheetAdminMixin,
+    TranslatedFieldAdmin,
+    SimpleHistoryAdmin,
 ):
     form = ProjectAdminForm
     list_display = [
@@ -362,6 +452,29 @@ class ProjectAdmin(
         if obj is not None and obj.published_at and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+    def has_import_permission(self, request):
+        return not is_unattached_focal_point(request.user) and super().has_import_permission(
+            request
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if self._is_child_project_autocomplete(request):
+            # Choosing the project of a photo or a document: only projects one may edit.
+            queryset = queryset.filter(pk__in=editable_projects(request.user))
+        return queryset, may_have_duplicates
+
+    @staticmethod
+    def _is_child_project_autocomplete(request):
+        match = request.resolver_match
+        return (
+            match is not None
+            and match.url_name == "autocomplete"
+            and request.GET.get("app_label") == "catalogue"
+            and request.GET.get("model_name") in ("projectimage", "projectdocument")
+            and request.GET.get("field_name") == "project"
+        )
 
     def has_submit_permission(self, request):
         return request.user.has_perm("catalogue.submit_project")

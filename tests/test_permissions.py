@@ -5,10 +5,11 @@ Out-of-scope objects are 404 for a focal point; a refused operation changes noth
 """
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from catalogue.choices import Status
-from catalogue.models import Project
+from catalogue.models import Project, ProjectDocument, ProjectImage
 from municipalities.models import Municipality
 from tests.factories import ProjectFactory
 
@@ -290,3 +291,285 @@ def test_the_confirmation_page_keeps_large_ids_intact(client, team):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert Project.objects.get(pk=12345).status == Status.SUBMITTED
+
+
+# Photos and documents ------------------------------------------------------------------
+# They follow their project: out of scope they are 404; a focal point adds, changes and
+# deletes them only while their project is a draft or waits for information.
+
+CHILDREN = {
+    "image": ("catalogue_projectimage", "caption_fr"),
+    "document": ("catalogue_projectdocument", "title_fr"),
+}
+
+
+def pdf_file(name="etude.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%%EOF", content_type="application/pdf")
+
+
+def make_child(kind, project):
+    from tests.factories import image_file
+
+    if kind == "image":
+        return project.images.create(image=image_file(), caption_fr="Vue d'origine")
+    return project.documents.create(file=pdf_file(), title_fr="Étude d'origine")
+
+
+def child_data(kind, project, text):
+    """The POST data of a photo's or a document's add or change form."""
+    if kind == "image":
+        from tests.factories import image_file
+
+        return {"project": project.pk, "image": image_file(), "caption_fr": text, "position": 0}
+    return {
+        "project": project.pk,
+        "file": pdf_file(),
+        "title_fr": text,
+        "title_ar": "دراسة",
+        "title_en": "Study",
+        "document_type": "feasibilityStudy",
+        "is_public": "on",
+        "position": 0,
+    }
+
+
+def child_text(kind, child):
+    child = type(child).objects.get(pk=child.pk)
+    return child.caption_fr if kind == "image" else child.title_fr
+
+
+def project_in(status, code="5111"):
+    return ProjectFactory(
+        status=status,
+        municipality=Municipality.objects.get(code=code),
+        published_at="2024-01-01T00:00Z" if status == Status.PUBLISHED else None,
+    )
+
+
+# role, project municipality, project status → change page answer (saved / 403 / 404)
+CHILD_CHANGE_CASES = [
+    ("focal", "5111", Status.DRAFT, "saved"),
+    ("focal", "5111", Status.NEEDS_INFORMATION, "saved"),
+    ("focal", "5111", Status.SUBMITTED, 403),
+    ("focal", "5111", Status.IN_REVIEW, 403),
+    ("focal", "5111", Status.PUBLISHED, 403),
+    ("focal", "3411", Status.DRAFT, 404),
+    ("focal", "3411", Status.PUBLISHED, 404),
+    ("editor", "5111", Status.PUBLISHED, "saved"),
+    ("editor", "3411", Status.SUBMITTED, "saved"),
+    ("root", "3411", Status.PUBLISHED, "saved"),
+    ("committee", "5111", Status.DRAFT, 403),
+]
+
+
+@pytest.mark.parametrize("kind", list(CHILDREN))
+@pytest.mark.parametrize("role, code, status, expected", CHILD_CHANGE_CASES)
+def test_photo_and_document_change(client, team, kind, role, code, status, expected):
+    admin_name, _field = CHILDREN[kind]
+    project = project_in(status, code)
+    child = make_child(kind, project)
+    login(client, team[role])
+    url = reverse(f"admin:{admin_name}_change", args=[child.pk])
+    page = client.get(url)
+    response = client.post(url, child_data(kind, project, "Texte modifié"))
+    if expected == "saved":
+        assert page.status_code == 200 and page.context["has_change_permission"]
+        assert response.status_code == 302, (
+            response.context and response.context["adminform"].form.errors
+        )
+        assert child_text(kind, child) == "Texte modifié"
+        return
+    if expected == 404:
+        assert page.status_code == 404
+    elif role == "focal":
+        # Their own project, no longer editable: seen, read only.
+        assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert response.status_code == expected
+    assert child_text(kind, child) != "Texte modifié"
+
+
+@pytest.mark.parametrize("kind", list(CHILDREN))
+@pytest.mark.parametrize(
+    "role, code, status, expected",
+    [
+        ("focal", "5111", Status.DRAFT, 200),
+        ("focal", "5111", Status.SUBMITTED, 403),
+        ("focal", "5111", Status.PUBLISHED, 403),
+        ("focal", "3411", Status.DRAFT, 404),
+        ("editor", "3411", Status.PUBLISHED, 200),
+        ("committee", "5111", Status.DRAFT, 403),
+    ],
+)
+def test_photo_and_document_delete(client, team, kind, role, code, status, expected):
+    admin_name, _field = CHILDREN[kind]
+    child = make_child(kind, project_in(status, code))
+    login(client, team[role])
+    url = reverse(f"admin:{admin_name}_delete", args=[child.pk])
+    assert client.get(url).status_code == expected
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == (302 if expected == 200 else expected)
+    assert type(child).objects.filter(pk=child.pk).exists() == (expected != 200)
+
+
+@pytest.mark.parametrize("kind", list(CHILDREN))
+def test_a_focal_point_cannot_bulk_delete_photos_of_a_published_project(client, team, kind):
+    admin_name, _field = CHILDREN[kind]
+    child = make_child(kind, project_in(Status.PUBLISHED))
+    login(client, team["focal"])
+    response = client.post(
+        reverse(f"admin:{admin_name}_changelist"),
+        {"action": "delete_selected", "_selected_action": [child.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302, 403)
+    assert type(child).objects.filter(pk=child.pk).exists()
+
+
+@pytest.mark.parametrize("kind", list(CHILDREN))
+def test_photos_and_documents_of_another_municipality_are_not_found(client, team, kind):
+    admin_name, _field = CHILDREN[kind]
+    child = make_child(kind, project_in(Status.PUBLISHED, "3411"))
+    login(client, team["focal"])
+    for view in ("change", "delete", "history"):
+        url = reverse(f"admin:{admin_name}_{view}", args=[child.pk])
+        assert client.get(url).status_code == 404, view
+    listing = client.get(reverse(f"admin:{admin_name}_changelist"))
+    assert child.pk not in [obj.pk for obj in listing.context["cl"].result_list]
+
+
+# role, project municipality, project status → may a photo or document be added to it
+CHILD_ADD_CASES = [
+    ("focal", "5111", Status.DRAFT, True),
+    ("focal", "5111", Status.NEEDS_INFORMATION, True),
+    ("focal", "5111", Status.SUBMITTED, False),
+    ("focal", "5111", Status.IN_REVIEW, False),
+    ("focal", "5111", Status.PUBLISHED, False),
+    ("focal", "3411", Status.DRAFT, False),
+    ("focal", "3411", Status.PUBLISHED, False),
+    ("editor", "3411", Status.PUBLISHED, True),
+    ("root", "5111", Status.SUBMITTED, True),
+]
+
+
+@pytest.mark.parametrize("kind", list(CHILDREN))
+@pytest.mark.parametrize("role, code, status, allowed", CHILD_ADD_CASES)
+def test_photo_and_document_add_by_post(client, team, kind, role, code, status, allowed):
+    """Posting another project's id by hand does not get round the choices offered."""
+    admin_name, _field = CHILDREN[kind]
+    project = project_in(status, code)
+    login(client, team[role])
+    response = client.post(reverse(f"admin:{admin_name}_add"), child_data(kind, project, "Ajout"))
+    model = ProjectImage if kind == "image" else ProjectDocument
+    if allowed:
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert model.objects.filter(project=project).count() == 1
+    else:
+        assert response.status_code == 200  # the form again, with an error on the project
+        assert "project" in response.context["adminform"].form.errors
+        assert not model.objects.filter(project=project).exists()
+
+
+def test_the_project_choices_of_a_photo_are_the_projects_one_may_edit(client, team):
+    mine = project_in(Status.DRAFT)
+    sent = project_in(Status.SUBMITTED)
+    theirs = project_in(Status.DRAFT, "3411")
+    login(client, team["focal"])
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "catalogue", "model_name": "projectimage", "field_name": "project"},
+    )
+    ids = {int(row["id"]) for row in response.json()["results"]}
+    assert mine.pk in ids and sent.pk not in ids and theirs.pk not in ids
+    # The project list's own search is unchanged: the focal point still sees "sent".
+    listing = client.get(reverse("admin:catalogue_project_changelist"))
+    assert sent.pk in [p.pk for p in listing.context["cl"].result_list]
+    login(client, team["editor"])
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "catalogue", "model_name": "projectdocument", "field_name": "project"},
+    )
+    ids = {int(row["id"]) for row in response.json()["results"]}
+    assert {mine.pk, sent.pk, theirs.pk} <= ids
+
+
+@pytest.mark.parametrize(
+    "status, editable", [(Status.DRAFT, True), (Status.SUBMITTED, False), (Status.PUBLISHED, False)]
+)
+def test_the_photo_and_document_inlines_of_a_project_follow_its_status(
+    client, team, status, editable
+):
+    project = project_in(status)
+    make_child("image", project)
+    make_child("document", project)
+    login(client, team["focal"])
+    page = client.get(reverse("admin:catalogue_project_change", args=[project.pk]))
+    inlines = {
+        inline.formset.model: inline
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.model in (ProjectImage, ProjectDocument)
+    }
+    assert set(inlines) == {ProjectImage, ProjectDocument}
+    for inline in inlines.values():
+        assert inline.has_add_permission == editable
+        assert inline.has_change_permission == editable
+        assert inline.has_delete_permission == editable
+    # The editor keeps every right on the same project.
+    login(client, team["editor"])
+    page = client.get(reverse("admin:catalogue_project_change", args=[project.pk]))
+    for inline in page.context["inline_admin_formsets"]:
+        if inline.formset.model in (ProjectImage, ProjectDocument):
+            assert inline.has_add_permission and inline.has_change_permission
+
+
+# A focal point not attached to a municipality ------------------------------------------
+
+
+@pytest.fixture
+def unattached(make_user):
+    from catalogue.roles import FOCAL_POINT
+
+    return make_user("focal_sans_commune", FOCAL_POINT)
+
+
+def test_a_focal_point_without_a_municipality_sees_nothing_and_is_told_why(
+    client, unattached, projects
+):
+    make_child("image", projects["in"])
+    make_child("document", projects["out"])
+    login(client, unattached)
+    for admin_name in ("catalogue_project", "catalogue_projectimage", "catalogue_projectdocument"):
+        listing = client.get(reverse(f"admin:{admin_name}_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+        assert listing.status_code == 200
+        assert list(listing.context["cl"].result_list) == [], admin_name
+        assert "not attached to a municipality yet" in listing.text
+    for scope in ("in", "out"):
+        url = reverse("admin:catalogue_project_change", args=[projects[scope].pk])
+        assert client.get(url).status_code == 404
+    home = client.get(reverse("admin:index"))
+    assert "Projet de Gabès" not in home.text
+
+
+def test_a_focal_point_without_a_municipality_cannot_add_anything(client, unattached, projects):
+    from catalogue import services
+
+    login(client, unattached)
+    assert client.get(reverse("admin:catalogue_project_add")).status_code == 403
+    data = {
+        "reference": "GAB-2025-999",
+        "title_fr": "Projet sans commune",
+        "municipality": projects["in"].municipality_id,
+    }
+    assert client.post(reverse("admin:catalogue_project_add"), data).status_code == 403
+    assert not Project.objects.filter(reference="GAB-2025-999").exists()
+    for kind, (admin_name, _field) in CHILDREN.items():
+        assert client.get(reverse(f"admin:{admin_name}_add")).status_code == 403
+        response = client.post(
+            reverse(f"admin:{admin_name}_add"), child_data(kind, projects["in"], "Ajout")
+        )
+        assert response.status_code == 403
+    assert not ProjectImage.objects.exists() and not ProjectDocument.objects.exists()
+    assert client.get(reverse("admin:catalogue_project_import")).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.project_submit(project=projects["in"], user=unattached)
+    assert Project.objects.get(pk=projects["in"].pk).status == Status.DRAFT
