@@ -1,13 +1,19 @@
 """PDF benchmark: cold sheet (median of 10, warm worker), cached download, 50-project dossier.
 
-    python bench/pdf_bench.py            # SQLite scratch database in var/bench/
+    python bench/pdf_bench.py            # SQLite scratch database in a temporary folder
     DATABASE_URL=postgres://... python bench/pdf_bench.py
 
 Prints a table. Targets (issue 5): cached sheet ≤ 20 ms server time; cold sheet ≤ 300 ms;
-50-project dossier ≤ 4 s and ≤ 250 MB peak memory (of the rendering process).
+50-project dossier ≤ 4 s and ≤ 250 MB peak memory (of a rendering process).
+
+The dossier is measured cold (no sheet of its projects in the cache: every sheet is
+rendered) and warm (the sheets cached, as after earlier downloads or dossiers: only the
+cover, contents and page furniture are rendered), three times each, on workers already
+started (a web server starts them with its first PDF).
 """
 
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -15,26 +21,24 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcities.settings")
-scratch = Path(tempfile.mkdtemp(prefix="pdf-bench-"))
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
-os.environ["MEDIA_ROOT"] = str(scratch / "media")
-os.environ["TASKS_BACKEND"] = "django.tasks.backends.immediate.ImmediateBackend"
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+RUNS = 3  # dossier measures of each kind
 
-import django  # noqa: E402
 
-django.setup()
+def setup() -> Path:
+    """Django on a scratch media folder (and SQLite database unless DATABASE_URL is set)."""
+    sys.path.insert(0, str(ROOT))
+    scratch = Path(tempfile.mkdtemp(prefix="pdf-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcities.settings")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
+    os.environ["MEDIA_ROOT"] = str(scratch / "media")
+    os.environ["TASKS_BACKEND"] = "django.tasks.backends.immediate.ImmediateBackend"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # no request log line per download
 
-from django.core.files.storage import default_storage  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.utils import translation  # noqa: E402
+    import django
 
-from catalogue import pdf  # noqa: E402
-from catalogue.models import Project  # noqa: E402
-from catalogue.pdf_renderer import pool  # noqa: E402
+    django.setup()
+    return scratch
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -45,7 +49,32 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def reset_peak_rss(pid: int) -> None:
+    """Start measuring a process's peak memory afresh (Linux ≥ 4.0)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def clear(*folders: str) -> None:
+    from django.core.files.storage import default_storage
+
+    for folder in folders:
+        if default_storage.exists(folder):
+            for name in default_storage.listdir(folder)[1]:
+                default_storage.delete(f"{folder}/{name}")
+
+
 def main():
+    from django.core.management import call_command
+    from django.test import Client
+    from django.utils import translation
+
+    from catalogue import pdf
+    from catalogue.models import Project
+    from catalogue.pdf_renderer import pool
+
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
     if Project.objects.filter(is_demo=True).count() < 300:
@@ -55,12 +84,11 @@ def main():
     url = f"/fr/catalogue/{project.reference}/sheet.pdf"
     translation.activate("fr")
 
-    # Warm the rendering process (fonts, WeasyPrint imports) once.
+    # Start and warm the rendering workers once (a web server's first PDF does this).
     client.get(url)
     cold = []
     for _ in range(10):
-        for name in default_storage.listdir("pdf-cache/sheets")[1]:
-            default_storage.delete(f"pdf-cache/sheets/{name}")
+        clear("pdf-cache/sheets", "pdf-cache/sheet-pages")
         started = time.perf_counter()
         response = client.get(url)
         b"".join(response.streaming_content)
@@ -72,18 +100,42 @@ def main():
         b"".join(response.streaming_content)
         cached.append(time.perf_counter() - started)
 
-    # A 50-project dossier: a municipality-independent selection of 50 public projects.
+    # A 50-project dossier: the first 50 public projects.
     ids = list(Project.objects.public().order_by("pk").values_list("pk", flat=True)[:50])
-    projects = list(pdf.sheets_queryset().filter(pk__in=ids).order_by("pk"))
-    dossier = pdf.dossier_for(
-        projects, title="Banc d'essai", criteria=["50 projets"], site_url="http://testserver"
-    )
-    started = time.perf_counter()
-    rendered = pdf.render_dossier(dossier)
-    dossier_seconds = time.perf_counter() - started
-    size = default_storage.size(rendered.name)
-    peaks = [peak_rss_mb(pid) for pid in pool._executor._processes]
-    peak = max(peaks)
+    workers = list(pool._executor._processes)
+
+    def dossier(*, warm: bool) -> tuple[float, int]:
+        """Seconds to build the dossier, from the query to the stored PDF, and its size."""
+        clear("pdf-cache/dossiers")
+        if not warm:
+            clear("pdf-cache/sheets", "pdf-cache/sheet-pages")
+        started = time.perf_counter()
+        projects = list(pdf.sheets_queryset().filter(pk__in=ids).order_by("pk"))
+        rendered = pdf.render_dossier(
+            pdf.dossier_for(
+                projects,
+                title="Banc d'essai",
+                criteria=["50 projets"],
+                site_url="http://testserver",
+            )
+        )
+        seconds = time.perf_counter() - started
+        assert rendered.created
+        return seconds, pdf.default_storage.size(rendered.name)
+
+    for pid in [*workers, os.getpid()]:
+        reset_peak_rss(pid)
+    cold_dossiers = [dossier(warm=False) for _ in range(RUNS)]
+    warm_dossiers = [dossier(warm=True) for _ in range(RUNS)]
+    peaks = [peak_rss_mb(pid) for pid in workers]
+    web_peak = peak_rss_mb(os.getpid())
+
+    def seconds(runs):
+        times = sorted(t for t, _size in runs)
+        return (
+            f"{statistics.median(times):.2f} s ({times[0]:.2f}–{times[-1]:.2f}, "
+            f"{runs[0][1] / 1e6:.1f} MB)"
+        )
 
     rows = [
         (
@@ -96,19 +148,31 @@ def main():
             f"{statistics.median(cached) * 1000:.1f} ms",
             "≤ 20 ms",
         ),
-        ("50-project dossier", f"{dossier_seconds:.2f} s ({size / 1e6:.1f} MB)", "≤ 4 s"),
+        (
+            f"50-project dossier, cold: no sheet cached (median of {RUNS})",
+            seconds(cold_dossiers),
+            "≤ 4 s",
+        ),
+        (f"50-project dossier, sheets cached (median of {RUNS})", seconds(warm_dossiers), ""),
         (
             f"peak memory per rendering process ({len(peaks)} processes, VmHWM)",
-            f"{peak:.0f} MB",
+            f"{max(peaks):.0f} MB",
             "≤ 250 MB",
         ),
+        ("peak memory of the web process (assembly with pypdf)", f"{web_peak:.0f} MB", ""),
     ]
     print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'result':>18}  target")
+    print(f"{'measure':<{width}}  {'result':>30}  target")
     for label, value, target in rows:
-        print(f"{label:<{width}}  {value:>18}  {target}")
+        print(f"{label:<{width}}  {value:>30}  {target}")
 
 
 if __name__ == "__main__":
-    main()
+    # Only here: the rendering workers are spawned processes that import this module again.
+    scratch = setup()
+    try:
+        main()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -4,11 +4,20 @@ A sheet's cache key is a hash of everything it displays (texts, figures, related
 photo files, screening outcome) plus the PDF templates themselves, so an unchanged sheet
 is served from storage without rendering, and any visible change makes a new one. Files
 live in the default storage (``pdf-cache/``), shared by every app server.
+
+Each sheet is rendered once per language as its *pages*: the sheet without page furniture
+(running header, generation date, "page X / Y"), cached under ``pdf-cache/sheet-pages/``.
+A downloadable sheet and a dossier are both assembled from cached pages: one WeasyPrint
+document holds everything else (a dossier's cover, summary table and contents, and the
+furniture of every page, with a blank page for each sheet page), and pypdf lays each
+sheet page under its blank page as a form XObject, without parsing any content. A
+dossier thus renders only the sheets that no earlier sheet or dossier has rendered.
 """
 
 import base64
 import hashlib
 import io
+import itertools
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -24,24 +33,31 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    TextStringObject,
+)
 from weasyprint.urls import path2url
 
 from municipalities import maps as geometry
 
 from . import pdf_renderer
 from .choices import Stage
+from .images import make_thumbnail
 from .models import Project, ProjectReview
 
 CACHE_DIR = "pdf-cache"
-MAP_SCALE = 1  # PNG pixels per map unit (the map is 400 units wide)
+# Map pixels per map unit: the map (400 units wide, 846 tall) is printed 62 mm tall,
+# so 0.6 gives about 200 dpi; more only makes every sheet heavier to embed.
+MAP_SCALE = 0.6
 MAP_SUPERSAMPLING = 3  # drawn larger, then reduced: smooth borders
-TEMPLATES = (
-    "catalogue/pdf/sheet.html",
-    "catalogue/pdf/dossier.html",
-    "catalogue/pdf/_project.html",
-)
-STATIC_FILES = ("catalogue/pdf/pdf.css",)
+TEMPLATE_DIR = "catalogue/pdf"
+STATIC_FILES = ("catalogue/pdf/pdf.css", "img/logo.svg")
+THUMBNAILS = "projects/thumbnails/"  # ProjectImage.thumbnail's folder
+SHEETS_PER_DOCUMENT = 8  # sheets laid out together in one worker call (see _render_pages)
 
 
 @dataclass
@@ -60,10 +76,11 @@ class Rendered:
 def _template_fingerprint() -> str:
     """Hash of the PDF templates and stylesheet: a new layout means new files."""
     digest = hashlib.sha256()
-    for name in TEMPLATES:
-        for directory in settings.TEMPLATES[0]["DIRS"]:
-            path = directory / name
-            if path.exists():
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        folder = directory / TEMPLATE_DIR
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.html")):
+                digest.update(path.name.encode())
                 digest.update(path.read_bytes())
     for name in STATIC_FILES:
         digest.update((settings.BASE_DIR / "static" / name).read_bytes())
@@ -75,10 +92,17 @@ def _data_uri(content: bytes, mime: str) -> str:
 
 
 def _qr_code(url: str) -> str:
-    """A small black-and-white PNG QR code (cheap to place, sharp when printed)."""
-    image = qrcode.make(url, box_size=4, border=1)
+    """A PNG of the QR code with one pixel per module, enlarged without smoothing by the
+    stylesheet: sharp when printed, and tiny to embed. The mask pattern is fixed (any
+    is valid): choosing the best of eight took most of the time."""
+    code = qrcode.QRCode(border=1, mask_pattern=0)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
     buffer = io.BytesIO()
-    image.save(buffer, "PNG")
+    Image.frombytes("L", (size, size), pixels).save(buffer, "PNG")
     return _data_uri(buffer.getvalue(), "image/png")
 
 
@@ -91,17 +115,17 @@ def _assets_dir():
 
 @cache
 def _governorate_map(code_ins: str) -> str:
-    """file:// URL of a PNG of Tunisia with one governorate highlighted.
+    """file:// URL of a picture of Tunisia with one governorate highlighted.
 
     Drawn once per governorate with Pillow (a raster image costs WeasyPrint little to
     place, where the SVG shapes had to be painted again on every sheet), and the same
-    URL on every sheet lets WeasyPrint embed each map once per dossier.
+    URL on every sheet lets WeasyPrint embed each map once per document.
     """
-    path = _assets_dir() / f"governorate-{code_ins}-{_template_fingerprint()}.png"
+    path = _assets_dir() / f"governorate-{code_ins}-{_template_fingerprint()}.jpg"
     if not path.exists():
         frame = geometry.frame()
         scale = MAP_SUPERSAMPLING * MAP_SCALE
-        image = Image.new("RGB", (frame.width * scale, frame.height * scale), "white")
+        image = Image.new("RGB", (round(frame.width * scale), round(frame.height * scale)), "white")
         draw = ImageDraw.Draw(image)
         for code, rings in geometry.governorate_rings().items():
             fill = (143, 193, 201) if code == code_ins else (232, 236, 240)
@@ -112,8 +136,13 @@ def _governorate_map(code_ins: str) -> str:
                     outline=(154, 166, 178),
                     width=MAP_SUPERSAMPLING,
                 )
-        image = image.resize((frame.width * MAP_SCALE, frame.height * MAP_SCALE), Image.LANCZOS)
-        image.save(path, "PNG", optimize=True)
+        image = image.resize(
+            (round(frame.width * MAP_SCALE), round(frame.height * MAP_SCALE)), Image.LANCZOS
+        )
+        # A JPEG (of high quality, without colour subsampling: no visible artefacts) is
+        # embedded as it is, where WeasyPrint decodes and compresses a PNG again in
+        # every PDF it goes into.
+        image.save(path, "JPEG", quality=92, subsampling=0, optimize=True)
     return path2url(str(path))
 
 
@@ -127,20 +156,34 @@ def _location_map(project) -> dict:
     return {"url": _governorate_map(project.municipality.governorate.code_ins), "marker": marker}
 
 
-def _cover_photo(project):
-    """The first gallery photo (its thumbnail) as a data URI, and its caption."""
+def _cover_photo(project) -> tuple[str, str]:
+    """Storage name of the first gallery photo's thumbnail (or of the photo), and its
+    caption. Only the name goes into the cache key (uploads get unique names): the file
+    is read when a sheet is rendered."""
     images = list(project.images.all())
     if not images:
-        return None, ""
+        return "", ""
     image = images[0]
     source = image.thumbnail or image.image
+    return source.name, image.caption
+
+
+def _cover_uri(name: str) -> str | None:
+    """A data URI of the cover photo at thumbnail size (a photo without a thumbnail is
+    reduced first: the sheet prints it about 130 mm wide, a full-size photo would only
+    make the PDF heavier and slower to write)."""
+    if not name:
+        return None
     try:
-        with default_storage.open(source.name, "rb") as handle:
+        with default_storage.open(name, "rb") as handle:
             content = handle.read()
-    except OSError:
-        return None, ""
-    mime = "image/jpeg" if source.name.lower().endswith((".jpg", ".jpeg")) else "image/png"
-    return _data_uri(content, mime), image.caption
+        if not name.startswith(THUMBNAILS):
+            content = make_thumbnail(ContentFile(content, name=name)).read()
+            name = "thumbnail.jpg"
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    mime = "image/jpeg" if name.lower().endswith((".jpg", ".jpeg")) else "image/png"
+    return _data_uri(content, mime)
 
 
 def _amount(value, decimals=0):
@@ -193,9 +236,13 @@ def project_facts(project, outcome, public_url: str) -> dict:
         "cover_caption": caption,
         "map": _location_map(project),
         "url": public_url,
-        "qr": _qr_code(public_url),
         "is_demo": project.is_demo,
     }
+
+
+def _with_images(facts: dict) -> dict:
+    """The facts with the images a rendering embeds (made only when rendering)."""
+    return {**facts, "cover": _cover_uri(facts["cover"]), "qr": _qr_code(facts["url"])}
 
 
 def _fingerprint(*parts) -> str:
@@ -227,15 +274,40 @@ def facts_for(project, site_url: str) -> dict:
     return project_facts(project, outcome, site_url + project.get_absolute_url())
 
 
-def _render_documents(documents: list[str]) -> list[bytes]:
-    """PDF bytes of HTML documents, rendered side by side in the worker processes."""
+def _render_settings() -> dict:
     static = settings.BASE_DIR / "static"
-    return pdf_renderer.pool.render_many(
-        documents,
-        base_url=path2url(str(static)) + "/",
-        allowed_roots=[str(static), str(_assets_dir())],
-        timeout=settings.PDF_RENDER_TIMEOUT,
+    return {
+        "base_url": path2url(str(static)) + "/",
+        "allowed_roots": [str(static), str(_assets_dir())],
+    }
+
+
+def _warm_up() -> tuple[str, str, list[str]]:
+    """A document that a new rendering worker renders once, before any visitor's: it loads
+    WeasyPrint's machinery and both fonts."""
+    html = (
+        '<html><head><link rel="stylesheet" href="catalogue/pdf/pdf.css"></head><body>'
+        "<p>Warm <strong>up</strong> 0123</p>"
+        '<p dir="rtl" lang="ar">تجربة <strong>تجربة</strong></p></body></html>'
     )
+    config = _render_settings()
+    return html, config["base_url"], config["allowed_roots"]
+
+
+def start_renderer() -> None:
+    """Start the rendering workers now, so that the first sheet does not wait for them."""
+    pdf_renderer.pool.start(_warm_up())
+
+
+def _run(calls, on_result=None) -> list:
+    return pdf_renderer.pool.run(
+        calls, timeout=settings.PDF_RENDER_TIMEOUT, warm_up=_warm_up(), on_result=on_result
+    )
+
+
+def _render_call(html: str) -> tuple:
+    config = _render_settings()
+    return pdf_renderer.render, (html, config["base_url"], config["allowed_roots"])
 
 
 def _store(name: str, content: bytes) -> None:
@@ -243,16 +315,193 @@ def _store(name: str, content: bytes) -> None:
     default_storage.save(name, ContentFile(content))
 
 
-def _render(template: str, context: dict, name: str) -> None:
-    _store(name, _render_documents([render_to_string(template, context)])[0])
+def _read(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
 
 
 def _generated_on() -> str:
     return formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
 
 
+# Sheet pages ------------------------------------------------------------------------
+
+
+def _pages_name(facts: dict, language: str) -> str:
+    key = _fingerprint("sheet", language, facts)
+    return f"{CACHE_DIR}/sheet-pages/{facts['reference']}-{language}-{key}.pdf"
+
+
+def _chunks(items: list, workers: int) -> list[list]:
+    """``items`` in consecutive groups of at most SHEETS_PER_DOCUMENT, of even sizes, as
+    many groups for each worker (so that the workers finish together)."""
+    if not items:
+        return []
+    documents = -(-len(items) // SHEETS_PER_DOCUMENT)  # ceiling divisions
+    documents = min(len(items), -(-documents // workers) * workers)
+    size, larger = divmod(len(items), documents)
+    chunks, start = [], 0
+    for number in range(documents):
+        end = start + size + (number < larger)
+        chunks.append(items[start:end])
+        start = end
+    return chunks
+
+
+def _pages_call(facts: list[dict]) -> tuple:
+    """A worker call that renders the pages of these sheets, one PDF for each. Laying a
+    few sheets out as one document spares WeasyPrint its set-up per sheet; several
+    documents keep both workers busy to the end and bound a worker's memory."""
+    config = _render_settings()
+    html = render_to_string(
+        f"{TEMPLATE_DIR}/sheet_pages.html", {"projects": [_with_images(f) for f in facts]}
+    )
+    anchors = [f"sheet-{f['reference']}" for f in facts]
+    return pdf_renderer.render_parts, (html, config["base_url"], config["allowed_roots"], anchors)
+
+
+def sheet_pages(facts: list[dict], alongside=()) -> tuple[list[bytes], list]:
+    """The cached pages of each sheet (PDF bytes), rendering and caching the missing ones.
+
+    The calls ``alongside`` run on the workers at the same time; their results are
+    returned too.
+    """
+    language = translation.get_language()
+    names = [_pages_name(f, language) for f in facts]
+    pages: list[bytes | None] = [None] * len(facts)
+    missing = []
+    for index, name in enumerate(names):
+        if default_storage.exists(name):
+            pages[index] = _read(name)
+        else:
+            missing.append(index)
+    chunks = _chunks(missing, pdf_renderer.pool.workers)
+
+    def stored(call_index, result):
+        if call_index < len(chunks):
+            for index, content in zip(chunks[call_index], result, strict=True):
+                _store(names[index], content)
+                pages[index] = content
+
+    # A generator: each document is handed to a worker as soon as its HTML is ready.
+    calls = (_pages_call([facts[i] for i in chunk]) for chunk in chunks)
+    results = _run(itertools.chain(calls, alongside), on_result=stored)
+    return pages, results[len(chunks) :]
+
+
+# Assembly -----------------------------------------------------------------------------
+
+
+def _as_form(writer: PdfWriter, page) -> DictionaryObject:
+    """A copy of ``page`` in ``writer`` as a form XObject, its content stream untouched."""
+    contents = page["/Contents"]
+    if isinstance(contents, ArrayObject):
+        form = DecodedStreamObject()
+        form.set_data(b"\n".join(part.get_object().get_data() for part in contents))
+        form = writer._add_object(form).get_object()
+    else:
+        form = contents.clone(writer, force_duplicate=True)
+        if form.indirect_reference is None or form.indirect_reference.pdf is not writer:
+            form = writer._add_object(form).get_object()
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(page.mediabox)
+    form[NameObject("/Resources")] = page.raw_get("/Resources").clone(writer)
+    if "/Group" in page:
+        form[NameObject("/Group")] = page.raw_get("/Group").clone(writer)
+    return form
+
+
+def _lay_under(writer: PdfWriter, target, page) -> None:
+    """Draw ``page`` (of another PDF) under the content of ``target`` (in ``writer``)."""
+    form = _as_form(writer, page)
+    resources = DictionaryObject(target["/Resources"])
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()))
+    xobjects[NameObject("/SheetPage")] = form.indirect_reference
+    resources[NameObject("/XObject")] = xobjects
+    target[NameObject("/Resources")] = resources
+    under = DecodedStreamObject()
+    under.set_data(b"q /SheetPage Do Q\n")
+    contents = target.raw_get("/Contents")
+    parts = contents.get_object() if isinstance(contents.get_object(), ArrayObject) else [contents]
+    target[NameObject("/Contents")] = ArrayObject([writer._add_object(under), *parts])
+    if "/Annots" in page:  # links in the sheet stay clickable
+        annotations = target.get("/Annots", ArrayObject())
+        for annotation in page["/Annots"]:
+            copy = annotation.clone(writer)
+            copy.get_object().pop(NameObject("/P"), None)
+            annotations.append(copy)
+        target[NameObject("/Annots")] = annotations
+
+
+def _assemble(
+    furniture: list[bytes], sheets: list[PdfReader], bookmarks: list[str], pages: int
+) -> bytes:
+    """The furniture documents, one after the other, with the sheets' pages laid under
+    their last (blank) pages, and a bookmark to each sheet's first page. The first
+    document gives the metadata and the outline, under whose last entry (a dossier's
+    contents) the sheets' bookmarks go. ``pages`` is the expected page count."""
+    first = _reader(furniture[0])
+    writer = PdfWriter()
+    for reader in [first, *map(_reader, furniture[1:])]:
+        writer.append(reader, import_outline=False)
+    writer.add_metadata(first.metadata)
+    if "/Lang" in first.root_object:
+        writer.root_object[NameObject("/Lang")] = TextStringObject(first.root_object["/Lang"])
+    parent = None
+    for item in first.outline:
+        if not isinstance(item, list):
+            parent = writer.add_outline_item(
+                title=item.title, page_number=first.get_destination_page_number(item)
+            )
+    if len(writer.pages) != pages:
+        # The page numbers printed on the pages would be wrong: never serve that.
+        raise ValueError(f"The furniture has {len(writer.pages)} pages, not {pages}")
+    number = pages - sum(len(sheet.pages) for sheet in sheets)
+    for sheet, bookmark in zip(sheets, bookmarks, strict=True):
+        writer.add_outline_item(title=bookmark, page_number=number, parent=parent)
+        for page in sheet.pages:
+            _lay_under(writer, writer.pages[number], page)
+            number += 1
+    # Sheets of one governorate embed the same map (and every sheet the same logo): keep
+    # one copy of each.
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=False)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _furniture_html(title: str, blanks: list[int], *, first_page=1, total=0, **front) -> str:
+    """The furniture document of pages ``first_page`` … (of ``total``): a dossier's front
+    matter if ``front`` is given, then ``blanks[i]`` blank pages for each sheet."""
+    return render_to_string(
+        f"{TEMPLATE_DIR}/furniture.html",
+        {
+            "title": title,
+            "blanks": [range(count) for count in blanks],
+            "first_page": first_page,
+            "total": total,
+            "generated_on": _generated_on(),
+            "LANGUAGE_CODE": translation.get_language(),
+            **front,
+        },
+    )
+
+
+def _reader(content: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(content))
+
+
+def _bookmark(facts: dict) -> str:
+    return f"{facts['reference']} · {facts['title']}"
+
+
+# Sheets -------------------------------------------------------------------------------
+
+
 def project_sheet(project, site_url: str) -> Rendered:
-    """The project's sheet in the active language: from the cache, or rendered now."""
+    """The project's sheet in the active language: from the cache, or assembled now from
+    its cached pages (rendered first if need be) and its page furniture."""
     facts = facts_for(project, site_url)
     language = translation.get_language()
     key = _fingerprint("sheet", language, facts)
@@ -260,12 +509,25 @@ def project_sheet(project, site_url: str) -> Rendered:
     filename = f"fiche-projet-{project.reference}-{language}.pdf"
     if default_storage.exists(name):
         return Rendered(name=name, filename=filename, created=False)
-    _render(
-        "catalogue/pdf/sheet.html",
-        {"project": facts, "generated_on": _generated_on(), "LANGUAGE_CODE": language},
-        name,
-    )
+    title = _("Project sheet %(reference)s · %(title)s") % {
+        "reference": facts["reference"],
+        "title": facts["title"],
+    }
+
+    def furniture_call(count):
+        return _render_call(_furniture_html(title, [count], total=count))
+
+    # Most sheets fit on one page: the furniture of one page is rendered on the other
+    # worker while the sheet's pages are, and again only if the guess was wrong.
+    (pages,), (furniture,) = sheet_pages([facts], alongside=[furniture_call(1)])
+    reader = _reader(pages)
+    if len(reader.pages) != 1:
+        furniture = _run([furniture_call(len(reader.pages))])[0]
+    _store(name, _assemble([furniture], [reader], [_bookmark(facts)], pages=len(reader.pages)))
     return Rendered(name=name, filename=filename, created=True)
+
+
+# Dossiers -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -298,112 +560,149 @@ def dossier_for(projects, *, title: str, criteria: list[str], site_url: str) -> 
     return Dossier(title=title, criteria=criteria, facts=facts, key=key)
 
 
-def _dossier_sheets(facts: list[dict]) -> tuple[list[PdfReader], list[int]]:
-    """The projects' pages for a dossier (no page furniture), and each sheet's page count.
+def _front_matter(dossier: Dossier, starts: list) -> dict:
+    """The context of a dossier's cover, summary table and contents; ``starts`` are the
+    numbers of the sheets' first pages."""
+    amounts = [p["investment_value"] for p in dossier.facts if p["investment_value"] is not None]
+    return {
+        "dossier": True,
+        "criteria": dossier.criteria,
+        "count": len(dossier.facts),
+        "total_investment": _amount(sum(amounts)) if amounts else None,
+        "contents": [
+            {**facts, "page": start} for facts, start in zip(dossier.facts, starts, strict=True)
+        ],
+    }
 
-    The sheets are split into one document per rendering process, rendered side by side:
-    fewer, longer documents spare WeasyPrint the per-document set-up.
-    """
-    workers = pdf_renderer.pool.workers
-    size = -(-len(facts) // workers)  # ceiling division
-    chunks = [facts[i : i + size] for i in range(0, len(facts), size)]
-    documents = _render_documents(
-        [render_to_string("catalogue/pdf/dossier_sheets.html", {"projects": c}) for c in chunks]
+
+def _lines(text: str, width: int) -> int:
+    """Lines that ``text`` takes in a column about ``width`` characters wide."""
+    lines, used = 1, 0
+    for word in str(text).split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
+
+
+def _pages_of(rows: list[float], page: float, heading: float, repeated: float) -> int:
+    """Pages taken by rows of these heights (unbroken), after a heading, with a header
+    repeated on every page."""
+    pages, used = 1, heading
+    for row in rows:
+        if used + row > page:
+            pages, used = pages + 1, repeated
+        used += row
+    return pages
+
+
+def front_pages_guess(dossier: Dossier) -> int:
+    """About how many pages the cover, summary table and contents take: to number the
+    pages before they are laid out (a wrong guess costs one more layout). Sizes are in
+    CSS pixels as WeasyPrint lays out pdf.css; the columns' widths in characters were
+    fitted on the demo catalogue (right for 141 selections out of 144)."""
+    page = 979  # A4 height less the margins (18 mm + 20 mm)
+    summary = [
+        22.5
+        + 15.5
+        * (
+            max(
+                _lines(f["title"], 46),
+                _lines(f["municipality"], 21),
+                _lines(f"{f['stage_position']}. {f['stage']}", 21),
+            )
+            - 1
+        )
+        for f in dossier.facts
+    ]
+    row, line = (26.1, 19.8) if translation.get_language_bidi() else (24.2, 18.4)
+    contents = [
+        row + line * (_lines(f"{f['reference']} {f['title']}", 90) - 1) for f in dossier.facts
+    ]
+    return (
+        1
+        + _pages_of(summary, page, heading=62.2, repeated=22.5)
+        + _pages_of(contents, page, heading=39.7, repeated=0)
     )
-    readers = [PdfReader(io.BytesIO(content)) for content in documents]
-    counts = []
-    for reader in readers:
-        # Each sheet's title is a bookmark: its page is where the sheet starts.
-        starts = [
-            reader.get_destination_page_number(item)
-            for item in reader.outline
-            if not isinstance(item, list)
-        ]
-        ends = starts[1:] + [len(reader.pages)]
-        counts += [end - start for start, end in zip(starts, ends, strict=True)]
-    return readers, counts
+
+
+# The front matter takes about as long to render as this many blank pages, plus this
+# many per project (to share the furniture's work fairly between the workers).
+FRONT_COST = (10, 1.2)
+
+
+def _furniture_calls(dossier: Dossier, counts: list[int], front_pages: int) -> list[tuple]:
+    """The dossier's furniture as one document per worker, rendered side by side: the
+    front matter with the first sheets' blank pages (``render_numbered``: it numbers its
+    pages from its own length, ``front_pages`` being a guess), then the other sheets'
+    blank pages (numbered from the guess), split between sheets, so that each document
+    starts on a sheet's first page."""
+    offsets = [1 + sum(counts[:index]) for index in range(len(counts))]
+    # Where to cut: equal shares of the work, the front matter counting as FRONT_COST.
+    documents = pdf_renderer.pool.workers
+    work = FRONT_COST[0] + len(counts) * FRONT_COST[1]
+    share = (work + sum(counts)) / documents
+    cuts, done = [0], work
+    for index, count in enumerate(counts):
+        if done >= share * len(cuts) and len(cuts) < documents:
+            cuts.append(index)
+        done += count
+    cuts.append(len(counts))
+    marker = pdf_renderer.own_length_marker
+    front = _furniture_html(
+        dossier.title,
+        counts[: cuts[1]],
+        total=marker(sum(counts)),
+        **_front_matter(dossier, [marker(offset) for offset in offsets]),
+    )
+    config = _render_settings()
+    calls = [
+        (
+            pdf_renderer.render_numbered,
+            (front, *config.values(), front_pages, sum(counts[: cuts[1]])),
+        )
+    ]
+    for start, end in zip(cuts[1:], cuts[2:], strict=False):
+        html = _furniture_html(
+            dossier.title,
+            counts[start:end],
+            first_page=front_pages + offsets[start],
+            total=front_pages + sum(counts),
+        )
+        calls.append(_render_call(html))
+    return calls
 
 
 def render_dossier(dossier: Dossier) -> Rendered:
     """Assemble a dossier into the cache unless it is there already.
 
-    The project sheets are rendered first, in parallel; the cover, summary table and
-    contents follow once the sheets' page counts are known; then the page headers and
-    footers ("page X / Y") are laid over every page and the bookmarks and metadata are
-    added.
+    The sheets' pages come from the cache; only the missing ones are rendered, side by
+    side on the workers. Their page counts and a guess of the front matter's length give
+    the contents' page numbers and every page's furniture, rendered in one document per
+    worker (the front matter's corrects its numbers if the guess was wrong, and the
+    others are rendered again); each sheet page is then laid under its blank page.
     """
     if dossier.is_cached:
         return Rendered(name=dossier.name, filename=dossier.filename, created=False)
-    language = translation.get_language()
-    sheets, page_counts = _dossier_sheets(dossier.facts)
-    amounts = [p["investment_value"] for p in dossier.facts if p["investment_value"] is not None]
-    context = {
-        "title": dossier.title,
-        "criteria": dossier.criteria,
-        "count": len(dossier.facts),
-        "total_investment": _amount(sum(amounts)) if amounts else None,
-        "generated_on": _generated_on(),
-        "LANGUAGE_CODE": language,
-    }
-    # The contents give each sheet's first page, which depends on the front matter's
-    # own length: guess it, and render again in the rare case the guess was wrong.
-    front_pages = 3
-    for _attempt in range(3):
-        page = front_pages + 1
-        entries = []
-        for item, count in zip(dossier.facts, page_counts, strict=True):
-            entries.append({**item, "page": page})
-            page += count
-        html = render_to_string("catalogue/pdf/dossier.html", {**context, "projects": entries})
-        front = PdfReader(io.BytesIO(_render_documents([html])[0]))
-        if len(front.pages) == front_pages:
-            break
-        front_pages = len(front.pages)
-    total = page - 1
-    furniture = PdfReader(
-        io.BytesIO(
-            _render_documents(
-                [
-                    render_to_string(
-                        "catalogue/pdf/page_furniture.html", {**context, "pages": range(total)}
-                    )
-                ]
-            )[0]
-        )
+    pages, _alongside = sheet_pages(dossier.facts)
+    front_pages = front_pages_guess(dossier)
+    sheets = [_reader(content) for content in pages]
+    counts = [len(sheet.pages) for sheet in sheets]
+    furniture = _run(_furniture_calls(dossier, counts, front_pages))
+    actual, furniture[0] = furniture[0]
+    if actual != front_pages and len(furniture) > 1:
+        # The guess was wrong: the other documents' page numbers are too.
+        furniture[1:] = _run(_furniture_calls(dossier, counts, actual)[1:])
+    _store(
+        dossier.name,
+        _assemble(
+            furniture,
+            sheets,
+            [_bookmark(facts) for facts in dossier.facts],
+            pages=actual + sum(counts),
+        ),
     )
-    writer = PdfWriter()
-    writer.append(front, import_outline=False)
-    for sheet in sheets:
-        writer.append(sheet, import_outline=False)
-    for number, page_object in enumerate(writer.pages):
-        page_object.merge_page(furniture.pages[number])
-    # The front matter's bookmarks (its title, the summary table, the contents) keep their
-    # pages; each project goes under the last of them, the contents.
-    contents = None
-    for item in front.outline:
-        if not isinstance(item, list):
-            contents = writer.add_outline_item(
-                title=item.title, page_number=front.get_destination_page_number(item)
-            )
-    for entry in entries:
-        writer.add_outline_item(
-            title=f"{entry['reference']} · {entry['title']}",
-            page_number=entry["page"] - 1,
-            parent=contents,
-        )
-    writer.add_metadata(
-        {
-            "/Title": dossier.title,
-            "/Author": _("National smart and sustainable cities programme"),
-            "/Subject": _("Dossier of projects"),
-            "/Creator": _("Tunisian Smart Cities"),
-        }
-    )
-    writer._root_object[NameObject("/Lang")] = TextStringObject(language)
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    _store(dossier.name, buffer.getvalue())
     return Rendered(name=dossier.name, filename=dossier.filename, created=True)
 
 

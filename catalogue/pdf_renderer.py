@@ -2,15 +2,22 @@
 
 ``render`` turns an HTML string into PDF bytes with a URL fetcher that only serves files
 under the allowed folders (the portal's static and media files) and ``data:`` URIs: no
-network, no ``file://`` elsewhere, no redirects. ``RenderPool`` runs it in a separate,
-long-lived process so that a rendering that overruns its time bound can be killed.
+network, no ``file://`` elsewhere, no redirects. ``render_parts`` lays a document out once
+and writes it as several PDFs (one per project sheet). ``RenderPool`` runs them in
+separate, long-lived processes, started and warmed up together, so that a rendering that
+overruns its time bound can be killed.
 """
 
+import functools
+import gc
 import os
+import re
+import ssl
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import cache
 from multiprocessing import get_context
 from urllib.request import url2pathname
 
@@ -22,10 +29,18 @@ class RenderTimeout(Exception):
     """The rendering took longer than allowed and was stopped."""
 
 
+@cache
+def _no_tls() -> ssl.SSLContext:
+    """A TLS context without certificates: never used (HTTPS is refused), but building the
+    default one loads the system's certificates, 30 ms on every document."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class SafeURLFetcher(URLFetcher):
     """Serve ``data:`` URIs and files under ``allowed_roots``; refuse everything else."""
 
     def __init__(self, allowed_roots, **kwargs):
+        kwargs.setdefault("ssl_context", _no_tls())
         super().__init__(allow_redirects=False, allowed_protocols={"data", "file"}, **kwargs)
         self.allowed_roots = [os.path.realpath(root) + os.sep for root in allowed_roots]
 
@@ -40,13 +55,115 @@ class SafeURLFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+def _without_gc_pauses(function):
+    """Run ``function`` with Python's cycle collector off, and collect once after.
+
+    A layout makes hundreds of thousands of objects, and the collector kept walking them
+    while they were still in use: a fifth of the rendering time. The worker's own
+    long-lived objects are frozen after its warm-up, so the collection after each call
+    only visits what the call left behind.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+            gc.collect()
+
+    return wrapper
+
+
+def _document(html: str, base_url: str, allowed_roots: list[str]) -> HTML:
+    return HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher(allowed_roots))
+
+
+@_without_gc_pauses
 def render(html: str, base_url: str, allowed_roots: list[str]) -> bytes:
     """The PDF of ``html``; relative URLs resolve against ``base_url`` (a file:// URL)."""
-    fetcher = SafeURLFetcher(allowed_roots)
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     # The shipped fonts are small subsets already, so WeasyPrint's own subsetting is quick;
     # it also writes the glyph-to-text maps that keep Arabic text searchable and copyable.
-    return document.write_pdf()
+    return _document(html, base_url, allowed_roots).write_pdf()
+
+
+# In ``render_numbered``, a number that depends on the document's own length.
+OWN_LENGTH = re.compile("\ue000(-?[0-9]+)\ue001")
+
+
+def own_length_marker(offset: int) -> str:
+    """Stands for the number of pages of ``render_numbered``'s front matter plus ``offset``."""
+    return f"\ue000{offset}\ue001"
+
+
+@_without_gc_pauses
+def render_numbered(
+    html: str, base_url: str, allowed_roots: list[str], front_pages: int, other_pages: int
+) -> tuple[int, bytes]:
+    """The PDF of ``html`` whose numbers depend on the length of its front matter (its
+    pages but the last ``other_pages``), and that length.
+
+    ``html`` shows such numbers as ``own_length_marker(offset)``, filled in with
+    ``front_pages`` (a guess) plus ``offset``. The numbers take a fixed width, so the
+    layout does not depend on their values: a wrong guess costs one more layout.
+    """
+    for _attempt in range(3):
+        filled = OWN_LENGTH.sub(lambda match, base=front_pages: str(base + int(match[1])), html)
+        document = _document(filled, base_url, allowed_roots).render()
+        length = len(document.pages) - other_pages
+        if length == front_pages:
+            break
+        front_pages = length
+    else:
+        raise ValueError("The front matter's length does not settle")
+    return front_pages, document.write_pdf()
+
+
+@_without_gc_pauses
+def render_parts(
+    html: str, base_url: str, allowed_roots: list[str], anchors: list[str]
+) -> list[bytes]:
+    """One PDF per part of ``html``, laid out once.
+
+    Part ``i`` starts on the page that holds the element whose id is ``anchors[i]`` and ends
+    before the next part's first page (parts start on a new page). Laying several parts out
+    as one document spares WeasyPrint its set-up for each; every part still gets its own
+    fonts, so that it stands alone.
+    """
+    document = _document(html, base_url, allowed_roots).render()
+    starts = []
+    wanted = iter(anchors)
+    anchor = next(wanted, None)
+    for number, page in enumerate(document.pages):
+        while anchor is not None and anchor in page.anchors:
+            starts.append(number)
+            anchor = next(wanted, None)
+    if len(starts) != len(anchors):
+        raise ValueError("A part's anchor is missing from the document")
+    ends = starts[1:] + [len(document.pages)]
+    return [
+        document.copy(document.pages[start:end]).write_pdf()
+        for start, end in zip(starts, ends, strict=True)
+    ]
+
+
+def _warm_up(html: str, base_url: str, allowed_roots: list[str]) -> None:
+    """Run in each new worker: import and exercise WeasyPrint (Pango, fonts, stylesheets)
+    before the first real document, so that no visitor pays for it."""
+    if html:
+        try:
+            render(html, base_url, allowed_roots)
+        except Exception:  # noqa: BLE001 -- a failed warm-up must not break the pool
+            pass
+    gc.collect()
+    gc.freeze()
+
+
+def _ready() -> int:
+    return os.getpid()
 
 
 class RenderPool:
@@ -57,13 +174,26 @@ class RenderPool:
         self._executor = None
         self._lock = threading.Lock()
 
-    def _get(self):
+    def _get(self, warm_up=None):
+        """The executor; a new one starts all its workers at once, each warming up with
+        ``warm_up`` (an HTML document, its base URL and allowed roots)."""
         with self._lock:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=get_context("spawn")
+                    max_workers=self.workers,
+                    mp_context=get_context("spawn"),
+                    initializer=_warm_up,
+                    initargs=warm_up or ("", "", []),
                 )
+                # Workers are spawned on demand, one per waiting task: ask for all of them
+                # now, so that a dossier does not wait for a second one to start.
+                for _ in range(self.workers):
+                    self._executor.submit(_ready)
             return self._executor
+
+    def start(self, warm_up=None) -> None:
+        """Start the workers now (they warm up in the background)."""
+        self._get(warm_up)
 
     def _kill(self, executor):
         with self._lock:
@@ -78,18 +208,38 @@ class RenderPool:
         return self.render_many([html], base_url, allowed_roots, timeout)[0]
 
     def render_many(
-        self, documents: list[str], base_url: str, allowed_roots: list[str], timeout: float
+        self,
+        documents: list[str],
+        base_url: str,
+        allowed_roots: list[str],
+        timeout: float,
+        warm_up=None,
     ) -> list[bytes]:
         """Several documents side by side on the workers, all within ``timeout`` seconds."""
-        executor = self._get()
-        futures = [executor.submit(render, html, base_url, allowed_roots) for html in documents]
+        return self.run(
+            [(render, (html, base_url, allowed_roots)) for html in documents], timeout, warm_up
+        )
+
+    def run(self, calls, timeout: float, warm_up=None, on_result=None) -> list:
+        """The results of ``calls`` (``(function, args)`` pairs, run side by side on the
+        workers), all within ``timeout`` seconds. ``on_result(index, result)`` is called as
+        each call's result comes back, in order."""
+        executor = self._get(warm_up)
+        futures = [executor.submit(function, *args) for function, args in calls]
         deadline = time.monotonic() + timeout
+        results = []
         try:
-            return [f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures]
+            for index, future in enumerate(futures):
+                results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
+                if on_result is not None:
+                    on_result(index, results[-1])
+            return results
         except FutureTimeout:
             self._kill(executor)
             raise RenderTimeout(f"PDF rendering took longer than {timeout} s") from None
-        except Exception:
+        except BaseException:
+            for future in futures:
+                future.cancel()
             # A broken worker (killed, out of memory) is replaced at the next call.
             if getattr(executor, "_broken", False):
                 self._kill(executor)
