@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.contrib.admin.utils import display_for_field, unquote
+from django.db.models import Count, ForeignKey
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,6 +23,87 @@ from .models import (
 )
 from .resources import MinistryResource, StopResource
 from .services import municipality_review_decide, municipality_review_prepare
+
+EMPTY = "—"
+
+
+class ChildHistoryMixin:
+    """The object's history page also lists the changes to its child rows (its inlines):
+    when, who, which row, and the old → new values of the fields that changed.
+
+    ``child_histories``: ``(model, foreign key to the parent, field naming the row,
+    fields shown)`` for each historied child model; ``child_history_title`` heads the list.
+    A row's creation is not listed; a change with no earlier record shows "—" before.
+    """
+
+    child_histories = ()
+    child_history_title = ""
+    object_history_template = "admin/history_with_child_changes.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = {
+            "child_history_title": self.child_history_title,
+            "child_changes": self.child_changes(unquote(object_id)),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, context)
+
+    def child_changes(self, object_id) -> list[dict]:
+        rows = []
+        for model, parent, label, names in self.child_histories:
+            label_field = model._meta.get_field(label)
+            fields = [model._meta.get_field(name) for name in names]
+            records = (
+                model.history.filter(**{f"{parent}_id": object_id})
+                .exclude(history_type="-")
+                .select_related("history_user")
+                .order_by("history_date", "history_id")
+            )
+            if isinstance(label_field, ForeignKey):
+                records = records.select_related(label)
+            latest = {}
+            for record in records:
+                before = latest.get(record.id)
+                latest[record.id] = record
+                if before is None and record.history_type == "+":
+                    continue  # the row's creation, with its initial values
+                changes = [
+                    (field.verbose_name, _before(before, field), _display(record, field))
+                    for field in fields
+                    if _changed(before, record, field)
+                ]
+                if changes:
+                    item = (
+                        getattr(record, label)
+                        if isinstance(label_field, ForeignKey)
+                        else _display(record, label_field)
+                    )
+                    rows.append(
+                        {
+                            "date": record.history_date,
+                            "user": record.history_user,
+                            "item": item,
+                            "changes": changes,
+                        }
+                    )
+        rows.sort(key=lambda row: row["date"], reverse=True)
+        return rows
+
+
+def _display(record, field):
+    return display_for_field(getattr(record, field.attname), field, EMPTY)
+
+
+def _before(before, field):
+    return EMPTY if before is None else _display(before, field)
+
+
+def _changed(before, record, field) -> bool:
+    """Whether ``field`` changed; with no earlier record, whether it has a value."""
+    value = getattr(record, field.attname)
+    if before is None:
+        return value not in ("", None)
+    return value != getattr(before, field.attname)
 
 
 @admin.register(Ministry)
@@ -141,8 +223,10 @@ class MunicipalityReviewForm(forms.ModelForm):
 
 
 @admin.register(MunicipalityReview)
-class MunicipalityReviewAdmin(TranslatedFieldAdmin, SimpleHistoryAdmin):
+class MunicipalityReviewAdmin(ChildHistoryMixin, TranslatedFieldAdmin, SimpleHistoryAdmin):
     form = MunicipalityReviewForm
+    child_histories = [(DimensionScore, "review", "dimension", ["band", "comment"])]
+    child_history_title = _("Changes to dimension scores")
     list_display = ["municipality", "version", "reviewer", "created_at", "decision", "decided_at"]
     list_filter = ["decision", "municipality__governorate"]
     list_select_related = ["municipality", "reviewer"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from translated_fields import TranslatedFieldAdmin
 
+from caravan.admin import ChildHistoryMixin
 from municipalities.models import Municipality
 from smartcities.admin import COMPACT_TEXT, run_service
 
@@ -583,8 +584,16 @@ class ProjectReviewForm(forms.ModelForm):
 
 
 @admin.register(ProjectReview)
-class ProjectReviewAdmin(NotFoundOutOfScopeMixin, TranslatedFieldAdmin, SimpleHistoryAdmin):
+class ProjectReviewAdmin(
+    NotFoundOutOfScopeMixin, ChildHistoryMixin, TranslatedFieldAdmin, SimpleHistoryAdmin
+):
     form = ProjectReviewForm
+    # The review's history page also lists who changed its gates and scores, old → new.
+    child_histories = [
+        (ReviewGate, "review", "gate", ["passed", "comment"]),
+        (ReviewScore, "review", "criterion", ["score", "comment"]),
+    ]
+    child_history_title = _("Changes to gates and scores")
     list_display = [
         "project",
         "version",

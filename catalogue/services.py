@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from .choices import DECISION_TO_STATUS, ELIGIBLE_DECISIONS, Decision, Gate, Status
 from .models import (
@@ -97,10 +98,19 @@ def review_open(*, project: Project, user) -> ProjectReview:
     review = ProjectReview.objects.create(
         project=project, version=(last.version + 1) if last else 1, reviewer=user
     )
-    ReviewGate.objects.bulk_create(ReviewGate(review=review, gate=gate) for gate in Gate.values)
-    ReviewScore.objects.bulk_create(
-        ReviewScore(review=review, criterion=criterion, weight=criterion.weight)
-        for criterion in ScreeningCriterion.objects.filter(is_active=True)
+    # With their first history record, so that the first edit shows the values before it.
+    bulk_create_with_history(
+        [ReviewGate(review=review, gate=gate) for gate in Gate.values],
+        ReviewGate,
+        default_user=user,
+    )
+    bulk_create_with_history(
+        [
+            ReviewScore(review=review, criterion=criterion, weight=criterion.weight)
+            for criterion in ScreeningCriterion.objects.filter(is_active=True)
+        ],
+        ReviewScore,
+        default_user=user,
     )
     if project.status != Status.IN_REVIEW:
         _move(project, user=user, to_status=Status.IN_REVIEW)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 from translated_fields import TranslatedFieldAdmin
 
 from smartcities.spreadsheet_admin import GuardedImportExportMixin
@@ -33,7 +34,9 @@ class GovernorateAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, admin.ModelAdmin):
+class MunicipalityAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, SimpleHistoryAdmin):
+    """Edits are kept in the municipality's history (who, when, old → new values)."""
+
     resource_classes = [MunicipalityResource]
     list_display = ["code", "name_fr", "name_ar", "governorate", "status_2016", "population_2014"]
     list_display_links = ["code", "name_fr"]

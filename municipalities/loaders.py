@@ -3,13 +3,19 @@
 The files are the source of truth for official figures (codes, names, population,
 area, location): loading again updates them in place, never duplicates. Fields that
 staff curate in the admin (slug, website, description, logo) are only set on creation.
+
+Municipalities keep an audit history (django-simple-history). ``bulk_create`` sends no
+signal, so the load writes the history itself: a record for each municipality it creates,
+changes, or finds without one, so that the first edit in the admin shows the value before.
 """
 
 import csv
 from decimal import Decimal
 from pathlib import Path
 
+from django.db.models import OuterRef, Subquery
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from .models import Governorate, Municipality
 
@@ -52,6 +58,34 @@ def _int_or_none(value: str):
 
 def _decimal(value: str, places: str):
     return Decimal(value).quantize(Decimal(places)) if value not in ("", None) else None
+
+
+def record_history(model, *, reason: str) -> int:
+    """Write a history record for each row of ``model`` that has none or has changed since
+    its latest one (rows written by ``bulk_create``, with no signal); return how many."""
+    historical = model.history.model
+    fields = [field.attname for field in historical.tracked_fields]
+    latest = historical.objects.filter(
+        history_id=Subquery(
+            historical.objects.filter(id=OuterRef("id"))
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        )
+    )
+    recorded = {row[0]: row for row in latest.values_list("id", *fields)}
+    created, changed = [], []
+    for row in model.objects.values_list("id", *fields):
+        if row[0] not in recorded:
+            created.append(row[0])
+        elif recorded[row[0]] != row:
+            changed.append(row[0])
+    for ids, update in ((created, False), (changed, True)):
+        model.history.bulk_history_create(
+            model.objects.filter(pk__in=ids).order_by("pk"),
+            update=update,
+            default_change_reason=reason,
+        )
+    return len(created) + len(changed)
 
 
 def load_territory(directory: Path) -> dict[str, int]:
@@ -119,4 +153,5 @@ def load_territory(directory: Path) -> dict[str, int]:
         unique_fields=["code"],
         update_fields=MUNICIPALITY_UPDATE_FIELDS,
     )
+    record_history(Municipality, reason=gettext("Loaded from the shipped territory files"))
     return {"governorates": len(governorates), "municipalities": len(municipalities)}

@@ -128,3 +128,141 @@ def test_the_municipality_autocomplete_answers(staff_client):
     )
     assert response.status_code == 200
     assert any(r["text"] == "Gabès" for r in response.json()["results"])
+
+
+# Audit history ---------------------------------------------------------------------------
+
+
+def history_changes(html: str) -> list[tuple[str, str, str]]:
+    """The (field, old, new) lines of an admin history page, whitespace squeezed."""
+    import re
+
+    lines = re.findall(
+        r"<li>\s*<strong>(.*?):</strong>(.*?)&nbsp;&rarr;&nbsp;(?:&nbsp;)?(.*?)\s*</li>",
+        html,
+        flags=re.S,
+    )
+    return [tuple(" ".join(part.split()) for part in line) for line in lines]
+
+
+def test_a_municipality_edit_shows_old_and_new_values_in_its_admin_history(client, team):
+    from municipalities.models import Municipality
+    from tests.test_permissions import change_form_data
+
+    client.force_login(team["editor"])
+    gabes = Municipality.objects.get(code="5111")
+    url = reverse("admin:municipalities_municipality_change", args=[gabes.pk])
+    data = change_form_data(client.get(url))
+    data["seats_2018"] = str(gabes.seats_2018 + 2)
+    data["website"] = "https://www.commune-gabes.gov.tn/"
+    assert client.post(url, data).status_code == 302
+    page = client.get(
+        reverse("admin:municipalities_municipality_history", args=[gabes.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 200
+    changes = history_changes(page.text)
+    assert ("Council seats (2018 election)", str(gabes.seats_2018), str(gabes.seats_2018 + 2)) in (
+        changes
+    )
+    assert ("Website", "", "https://www.commune-gabes.gov.tn/") in changes
+    assert "editor" in page.text
+
+
+def test_the_territory_load_records_history_so_a_first_edit_keeps_the_value_before(
+    client, team, settings
+):
+    from municipalities.loaders import load_territory
+    from municipalities.models import Municipality
+    from tests.test_permissions import change_form_data
+
+    # Every municipality loaded for this run got its creation record.
+    created = Municipality.history.filter(history_type="+").values("id").distinct().count()
+    assert created == Municipality.objects.count() == 350
+    # A database loaded before the history was written, and a figure out of date.
+    gabes = Municipality.objects.get(code="5111")
+    official = gabes.population_2014
+    gabes.history.all().delete()
+    Municipality.objects.filter(pk=gabes.pk).update(population_2014=1)
+    before = Municipality.history.count()
+    territory = settings.BASE_DIR / "fixtures" / "territory"
+    load_territory(territory)
+    assert Municipality.history.count() == before + 1  # Gabès only; the others are current
+    record = gabes.history.get()
+    assert (record.population_2014, record.history_type) == (official, "+")
+    load_territory(territory)
+    assert Municipality.history.count() == before + 1  # nothing changed, nothing recorded
+    # The first edit in the admin diffs against the loaded values.
+    client.force_login(team["editor"])
+    url = reverse("admin:municipalities_municipality_change", args=[gabes.pk])
+    data = change_form_data(client.get(url))
+    data["population_2014"] = str(official + 100)
+    assert client.post(url, data).status_code == 302
+    latest, previous = gabes.history.all()[:2]
+    delta = latest.diff_against(previous)
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [
+        ("population_2014", official, official + 100)
+    ]
+    assert latest.history_user == team["editor"]
+
+
+def test_the_review_history_lists_the_changes_to_its_gates_and_scores(client, team):
+    from catalogue import services
+    from tests.test_permissions import change_form_data
+
+    project = ProjectFactory()
+    services.project_submit(project=project, user=team["focal"])
+    review = services.review_open(project=project, user=team["committee"])
+    client.force_login(team["committee"])
+    url = reverse("admin:catalogue_projectreview_change", args=[review.pk])
+    data = change_form_data(client.get(url))
+    data["gates-0-passed"] = "true"
+    data["gates-0-comment"] = "Statuts de la commune vérifiés."
+    data["scores-0-score"] = "3"
+    assert client.post(url, data).status_code == 302
+    gate = review.gates.get(gate="g1")
+    assert (gate.passed, gate.comment) == (True, "Statuts de la commune vérifiés.")
+    # An editor may read the review's history, not change it.
+    client.force_login(team["editor"])
+    page = client.get(
+        reverse("admin:catalogue_projectreview_history", args=[review.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 200
+    section = page.text[page.text.index('id="child-changes"') :]
+    assert "Changes to gates and scores" in section
+    assert "committee" in section and str(gate) in section
+    changes = history_changes(section)
+    assert ("Comment", "—", "Statuts de la commune vérifiés.") in changes
+    assert ("Score (0–4)", "—", "3") in changes
+    passed = next(c for c in changes if c[0] == "Passed")
+    assert 'alt="None"' in passed[1] and 'alt="True"' in passed[2]
+    # Untouched gates and scores, and the rows' creation, are not listed.
+    assert len(changes) == 3
+
+
+def test_the_municipality_review_history_lists_the_changes_to_its_dimension_scores(client, team):
+    from caravan.models import MunicipalityReview
+    from caravan.services import municipality_review_prepare
+    from municipalities.models import Municipality
+    from tests.test_permissions import change_form_data
+
+    review = municipality_review_prepare(
+        review=MunicipalityReview(municipality=Municipality.objects.get(code="5111")),
+        user=team["committee"],
+    )
+    client.force_login(team["committee2"])
+    url = reverse("admin:caravan_municipalityreview_change", args=[review.pk])
+    data = change_form_data(client.get(url))
+    data["dimension_scores-0-band"] = "3"
+    data["dimension_scores-0-comment"] = "Plateforme de données ouverte."
+    assert client.post(url, data).status_code == 302
+    page = client.get(
+        reverse("admin:caravan_municipalityreview_history", args=[review.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    section = page.text[page.text.index('id="child-changes"') :]
+    assert "Changes to dimension scores" in section and "committee2" in section
+    changes = history_changes(section)
+    assert ("Comment", "—", "Plateforme de données ouverte.") in changes
+    assert len(changes) == 2
