@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from caravan.models import Dimension, Ministry, Stop
 from municipalities.models import Municipality
 from smartcities.fields import (
-    PdfFileField,
+    PrivatePdfFileField,
     SafeImageField,
     UploadTo,
     latitude_field,
@@ -420,7 +420,8 @@ class ProjectDocument(models.Model):
         Project, on_delete=models.CASCADE, related_name="documents", verbose_name=_("project")
     )
     title = translated(models.CharField(_("title"), max_length=200))
-    file = PdfFileField(
+    # In the private "documents" storage, served only through catalogue.documents.
+    file = PrivatePdfFileField(
         _("file"), upload_to=UploadTo("projects/documents"), help_text=_("A PDF document.")
     )
     document_type = models.CharField(
@@ -442,6 +443,13 @@ class ProjectDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_file_url(self) -> str:
+        """The file's address: the view that checks who may read it (``file.url`` too)."""
+        return reverse(
+            "catalogue:project_document",
+            kwargs={"reference": self.project.reference, "pk": self.pk},
+        )
 
 
 class ScreeningCriterion(models.Model):

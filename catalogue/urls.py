@@ -4,7 +4,7 @@ included under its own namespace in ``smartcities/urls.py``."""
 
 from django.urls import path, register_converter
 
-from . import pdf_views, views
+from . import documents, pdf_views, views
 from .models import project_reference
 
 
@@ -33,6 +33,11 @@ project_patterns = (
             "<reference:reference>/sheet.pdf",
             pdf_views.ProjectSheetView.as_view(),
             name="project_sheet",
+        ),
+        path(
+            "<reference:reference>/documents/<int:pk>.pdf",
+            documents.project_document,
+            name="project_document",
         ),
     ],
     "catalogue",

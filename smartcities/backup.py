@@ -4,10 +4,12 @@ A backup is a folder ``backup-<UTC timestamp>/`` holding:
 
 - the database: ``database.sqlite3`` (SQLite's online backup API, consistent while the
   portal runs) or ``database.dump`` (``pg_dump --format=custom``, one snapshot);
-- ``media.tar.gz``: the uploaded files (photos, logos, documents), without ``pdf-cache/``,
-  which is derived and rebuilt on demand;
+- ``media.tar.gz``: the uploaded files served to the public (photos, logos), without
+  ``pdf-cache/``, which is derived and rebuilt on demand;
+- ``documents.tar.gz``: the project documents, kept out of the public media in the
+  ``PRIVATE_MEDIA_ROOT`` folder (``smartcities.storage``);
 - ``manifest.json``: when, which engine, the row count of every table and the SHA-256 of
-  every media file, so that a restore can be checked.
+  every media file and document, so that a restore can be checked.
 """
 
 import hashlib
@@ -24,7 +26,11 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
+from .storage import private_media_root
+
 DERIVED_MEDIA = ("pdf-cache",)
+MEDIA_ARCHIVE = "media.tar.gz"
+DOCUMENTS_ARCHIVE = "documents.tar.gz"
 
 
 def _is_sqlite() -> bool:
@@ -61,17 +67,54 @@ def table_counts() -> dict[str, int]:
     return counts
 
 
-def media_checksums() -> dict[str, str]:
-    """SHA-256 of every uploaded file, by path relative to MEDIA_ROOT."""
-    root = Path(settings.MEDIA_ROOT)
+def _documents_root() -> Path | None:
+    """The documents' folder, or None when they are in another storage (a bucket)."""
+    root = private_media_root()
+    return Path(root) if root else None
+
+
+def _checksums(root: Path | None, skip=()) -> dict[str, str]:
+    """SHA-256 of every file under ``root``, by relative path, but for the ``skip`` folders."""
     sums = {}
-    if not root.exists():
+    if root is None or not root.exists():
         return sums
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if path.is_file() and relative.parts[0] not in DERIVED_MEDIA:
+        if path.is_file() and relative.parts[0] not in skip:
             sums[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return sums
+
+
+def media_checksums() -> dict[str, str]:
+    """SHA-256 of every uploaded public file, by path relative to MEDIA_ROOT."""
+    return _checksums(Path(settings.MEDIA_ROOT), DERIVED_MEDIA)
+
+
+def document_checksums() -> dict[str, str]:
+    """SHA-256 of every project document, by path relative to PRIVATE_MEDIA_ROOT."""
+    return _checksums(_documents_root())
+
+
+def _archive(root: Path | None, target: Path, skip=()) -> None:
+    """Write the content of ``root`` (but the ``skip`` folders) to a .tar.gz file."""
+    with tarfile.open(target, "w:gz") as archive:
+        if root is not None and root.exists():
+            for path in sorted(root.iterdir()):
+                if path.name not in skip:
+                    archive.add(path, arcname=path.name)
+
+
+def _replace_folder(root: Path, archive_file: Path | None) -> None:
+    """Empty ``root``, then unpack ``archive_file`` (if any) into it."""
+    root.mkdir(parents=True, exist_ok=True)
+    for path in root.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    if archive_file is not None:
+        with tarfile.open(archive_file, "r:gz") as archive:
+            archive.extractall(root, filter="data")
 
 
 def backup(destination: Path) -> Path:
@@ -96,18 +139,15 @@ def backup(destination: Path) -> Path:
             capture_output=True,
         )
         database_file = "database.dump"
-    root = Path(settings.MEDIA_ROOT)
-    with tarfile.open(folder / "media.tar.gz", "w:gz") as archive:
-        if root.exists():
-            for path in sorted(root.iterdir()):
-                if path.name not in DERIVED_MEDIA:
-                    archive.add(path, arcname=path.name)
+    _archive(Path(settings.MEDIA_ROOT), folder / MEDIA_ARCHIVE, DERIVED_MEDIA)
+    _archive(_documents_root(), folder / DOCUMENTS_ARCHIVE)
     manifest = {
         "created": datetime.now(UTC).isoformat(),
         "engine": connection.vendor,
         "database_file": database_file,
         "tables": table_counts(),
         "media": media_checksums(),
+        "documents": document_checksums(),
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return folder
@@ -116,8 +156,8 @@ def backup(destination: Path) -> Path:
 def restore(folder: Path) -> dict:
     """Bring the database and the uploaded files back from a backup folder.
 
-    Returns the backup's manifest. Everything currently in the database and in
-    MEDIA_ROOT is replaced.
+    Returns the backup's manifest. Everything currently in the database, in MEDIA_ROOT
+    and in the documents' folder (PRIVATE_MEDIA_ROOT) is replaced.
     """
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -143,13 +183,11 @@ def restore(folder: Path) -> dict:
             check=True,
             capture_output=True,
         )
-    root = Path(settings.MEDIA_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
-    for path in root.iterdir():
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    with tarfile.open(folder / "media.tar.gz", "r:gz") as archive:
-        archive.extractall(root, filter="data")
+    _replace_folder(Path(settings.MEDIA_ROOT), folder / MEDIA_ARCHIVE)
+    documents_root = _documents_root()
+    if documents_root is not None:
+        # A backup made before documents left MEDIA_ROOT has none of its own: they are
+        # in its media, and `manage.py migrate` moves them here.
+        documents = folder / DOCUMENTS_ARCHIVE
+        _replace_folder(documents_root, documents if documents.exists() else None)
     return manifest

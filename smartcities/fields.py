@@ -7,11 +7,13 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from translated_fields import TranslatedField
 from translated_fields.utils import fallback_to_default
 
+from .storage import document_storage
 from .uploads import ImageUploadValidator, PdfUploadValidator, clean_image
 
 # Tunisia's bounding box, with a small margin: a point outside it is a typing error.
@@ -133,4 +135,25 @@ class PdfFileField(models.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validators", [PdfUploadValidator()])
+        super().__init__(*args, **kwargs)
+
+
+class ViewServedFieldFile(FieldFile):
+    """A file served by a view of the portal that checks who asks: its URL is the
+    model's ``get_file_url()``, whatever its storage would give (admin links included)."""
+
+    @property
+    def url(self):
+        self._require_file()
+        return self.instance.get_file_url()
+
+
+class PrivatePdfFileField(PdfFileField):
+    """A PDF kept in the private "documents" storage (not served by the proxy) and
+    served only through the portal's view."""
+
+    attr_class = ViewServedFieldFile
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("storage", document_storage)
         super().__init__(*args, **kwargs)

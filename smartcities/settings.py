@@ -15,6 +15,9 @@ environment (12-factor), with defaults that are safe and need no configuration:
   shared by every app server.
 - ``MEDIA_STORAGE_BACKEND``, ``MEDIA_STORAGE_OPTIONS``  optional: another storage for the
   uploads and cached PDFs than the ``MEDIA_ROOT`` folder, e.g. an S3-compatible bucket.
+- ``PRIVATE_MEDIA_ROOT``  default: ``var/private-media``: project documents, served only
+  through the portal (never by the proxy); ``DOCUMENT_STORAGE_BACKEND`` and
+  ``DOCUMENT_STORAGE_OPTIONS`` optionally put them elsewhere, e.g. a private bucket.
 """
 
 import secrets
@@ -215,6 +218,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Project documents (some restricted to staff): a folder that must NOT be served by the
+# proxy; the portal serves each document itself after checking who asks.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private-media")
 # Uploads and cached PDFs are read and written through Django's storage API only: the
 # MEDIA_ROOT folder by default (a volume shared by every app server), or another backend,
 # e.g. django-storages' S3 (`pip install '.[s3]'`) with its options as JSON (README).
@@ -224,6 +230,14 @@ STORAGES = {
             "MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
         ),
         "OPTIONS": env.json("MEDIA_STORAGE_OPTIONS", default={}),
+    },
+    # Project documents, some restricted to staff: never under MEDIA_ROOT (served by the
+    # proxy), only through the portal's view that checks who asks (catalogue/documents.py).
+    "documents": {
+        "BACKEND": env.str(
+            "DOCUMENT_STORAGE_BACKEND", default="smartcities.storage.PrivateFileSystemStorage"
+        ),
+        "OPTIONS": env.json("DOCUMENT_STORAGE_OPTIONS", default={}),
     },
     "staticfiles": {
         "BACKEND": (

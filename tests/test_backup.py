@@ -1,20 +1,31 @@
 """The restore drill: back up, lose data, restore, and find everything as it was."""
 
+from pathlib import Path
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from catalogue.models import Project
-from smartcities.backup import media_checksums, table_counts
+from smartcities.backup import document_checksums, media_checksums, table_counts
 from tests.factories import ProjectFactory, image_file
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_every_row_and_every_file(tmp_path, settings):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     call_command("load_reference_data", verbosity=0)
     project = ProjectFactory(published=True)
     project.images.create(image=image_file(), caption_fr="Vue")
+    document = project.documents.create(
+        title_fr="Note interne",
+        file=SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n"),
+        is_public=False,
+    )
     before_rows, before_files = table_counts(), media_checksums()
+    before_documents = document_checksums()
     assert before_files, "the photo and its thumbnail are in the backup"
+    assert list(before_documents) == [document.file.name], "the document, out of the media"
 
     call_command("backup", to=tmp_path / "backups", verbosity=0)
     folder = next((tmp_path / "backups").iterdir())
@@ -24,11 +35,14 @@ def test_a_backup_restores_every_row_and_every_file(tmp_path, settings):
     first = next(iter(before_files))
     (settings.MEDIA_ROOT / first).unlink()
     (settings.MEDIA_ROOT / "stray.txt").write_text("not in the backup")
-    assert table_counts() != before_rows
+    Path(document.file.path).unlink()
+    (settings.PRIVATE_MEDIA_ROOT / "stray.pdf").write_bytes(b"%PDF-1.4 not in the backup")
+    assert table_counts() != before_rows and document_checksums() != before_documents
 
     call_command("restore", folder, no_input=True, verbosity=0)
     assert table_counts() == before_rows
     assert media_checksums() == before_files
+    assert document_checksums() == before_documents
     assert Project.objects.filter(reference=project.reference).exists()
 
 
