@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Load balancers' /healthz: answered before the host check and the HTTPS redirect.
+    "smartcities.middleware.HealthCheckMiddleware",
     "smartcities.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -116,6 +116,49 @@ def test_health_answers_200_with_the_database_and_503_without(client, monkeypatc
     assert response.status_code == 503 and response.json()["database"] == "down"
 
 
+@pytest.fixture
+def production_like(settings):
+    """The production settings that matter to a probe: HTTPS redirect, HSTS, strict hosts."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.ALLOWED_HOSTS = ["catalogue.example.tn"]
+    return settings
+
+
+def test_a_load_balancer_probe_over_plain_http_to_the_servers_address_is_answered(
+    client, production_like, monkeypatch
+):
+    # Any other request is redirected to HTTPS, or refused for its Host header.
+    assert client.get("/fr/", HTTP_HOST="catalogue.example.tn").status_code == 301
+    assert client.get("/ping", HTTP_HOST="10.0.0.11:8000").status_code == 400
+    response = client.get("/healthz", HTTP_HOST="10.0.0.11:8000")
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "up"}
+    assert "no-cache" in response["Cache-Control"]
+    assert_security_headers(response)
+    assert client.head("/healthz", HTTP_HOST="10.0.0.11").status_code == 200
+    assert client.get("/healthz").status_code == 200  # no Host header at all: "testserver"
+
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz", HTTP_HOST="10.0.0.11:8000")
+    assert response.status_code == 503 and response.json()["database"] == "down"
+
+
+def test_only_the_exact_health_request_skips_the_host_check_and_the_redirect(
+    client, production_like
+):
+    for path in ("/healthz/", "/healthz?x=1/../admin/", "/fr/healthz", "/healthzx"):
+        assert client.get(path, HTTP_HOST="10.0.0.11").status_code == (
+            200 if path.startswith("/healthz?") else 400
+        ), path
+    assert client.post("/healthz", HTTP_HOST="10.0.0.11").status_code == 400
+
+
 def test_the_admin_locks_out_after_repeated_failures(client, django_user_model):
     django_user_model.objects.create_superuser("root", "r@x.tn", "correct-horse-battery")
     url = reverse("admin:login")
