@@ -22,3 +22,16 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class RequestIdFilter(logging.Filter):
+    """Copy the request id (``request.id``, set by ``RequestLogMiddleware``) onto records
+    that carry the request, such as Django's ``django.request`` record holding a server
+    error's traceback, so that the trace can be found from the id the user was shown."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            request_id = getattr(getattr(record, "request", None), "id", None)
+            if request_id:
+                record.request_id = request_id
+        return True

@@ -75,19 +75,47 @@ def test_the_404_page_is_in_the_portals_look_and_language(client, language, text
     assert f'lang="{language}"' in response.text
 
 
-def test_a_server_error_shows_no_technical_detail_and_a_reference(client, settings, caplog):
+@pytest.fixture
+def failing_view(settings):
+    """``/boom/`` raises an error (or the exception given to the fixture's result)."""
     from django.urls import path
 
-    def boom(request):
-        raise RuntimeError("secret database password in a traceback")
-
     import smartcities.urls as root
+
+    failure = {"exception": RuntimeError("secret database password in a traceback")}
+
+    def boom(request):
+        raise failure["exception"]
 
     settings.ROOT_URLCONF = type(
         "Urls",
         (),
-        {"urlpatterns": [path("boom/", boom), *root.urlpatterns], "handler500": root.handler500},
+        {
+            "urlpatterns": [path("boom/", boom), *root.urlpatterns],
+            "handler500": root.handler500,
+        },
     )
+    return failure
+
+
+@pytest.fixture
+def json_log_lines():
+    """The JSON lines that the configured console handler writes during the test."""
+    import json
+    import logging
+
+    from smartcities.logs import JsonFormatter
+
+    handler = next(
+        h for h in logging.getLogger().handlers if isinstance(h.formatter, JsonFormatter)
+    )
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
+    handler.setStream(previous)
+
+
+def test_a_server_error_shows_no_technical_detail_and_a_reference(client, failing_view, caplog):
     client.raise_request_exception = False
     response = client.get("/boom/")
     assert response.status_code == 500
@@ -96,6 +124,20 @@ def test_a_server_error_shows_no_technical_detail_and_a_reference(client, settin
     assert response["X-Request-ID"] in response.text
     assert_security_headers(response)
     assert any(getattr(r, "request_id", None) == response["X-Request-ID"] for r in caplog.records)
+
+
+def test_the_logged_traceback_of_a_server_error_carries_the_request_id(
+    client, failing_view, json_log_lines
+):
+    client.raise_request_exception = False
+    response = client.get("/boom/", HTTP_X_REQUEST_ID="proxy-id-0123456789")
+    assert response.status_code == 500 and "proxy-id-0123456789" in response.text
+    traces = [line for line in json_log_lines() if "Traceback" in line.get("exception", "")]
+    assert traces, json_log_lines()
+    assert {line["logger"] for line in traces} == {"django.request"}
+    for line in traces:
+        assert "RuntimeError" in line["exception"]
+        assert line["request_id"] == response["X-Request-ID"] == "proxy-id-0123456789"
 
 
 def test_a_refused_host_header_is_a_400(client):
