@@ -4,10 +4,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from catalogue import services
 from catalogue.choices import Decision, Gate, Status
-from catalogue.models import Project, ProjectTransition, ScreeningCriterion
+from catalogue.models import Project, ProjectReview, ProjectTransition, ScreeningCriterion
 from tests.factories import ProjectFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -62,42 +63,188 @@ def test_the_whole_workflow_records_who_did_each_step(team):
     assert Project.objects.public().filter(pk=project.pk).exists()
 
 
-@pytest.mark.parametrize(
-    "status, action",
-    [
-        (Status.SUBMITTED, "submit"),
-        (Status.PUBLISHED, "submit"),
-        (Status.DRAFT, "publish"),
-        (Status.SUBMITTED, "publish"),
-        (Status.NOT_ELIGIBLE, "publish"),
-        (Status.NEEDS_INFORMATION, "publish"),
-        (Status.DRAFT, "withdraw"),
-        (Status.ELIGIBLE, "withdraw"),
-        (Status.DRAFT, "restore"),
-        (Status.PUBLISHED, "restore"),
-        (Status.DRAFT, "review"),
-        (Status.PUBLISHED, "review"),
-    ],
-)
-def test_an_invalid_transition_is_refused_with_a_message_and_changes_nothing(team, status, action):
-    project = ProjectFactory(
+# Every (status, transition) pair the workflow allows, written out by hand from the rules
+# (issue 4 and catalogue/services.py): any other pair must be refused.
+TRANSITIONS = ("submit", "review", "decide", "publish", "withdraw", "restore")
+ALLOWED = {
+    (Status.DRAFT, "submit"): Status.SUBMITTED,
+    (Status.NEEDS_INFORMATION, "submit"): Status.SUBMITTED,
+    (Status.SUBMITTED, "review"): Status.IN_REVIEW,
+    (Status.IN_REVIEW, "review"): Status.IN_REVIEW,  # a newer review supersedes
+    (Status.ELIGIBLE, "review"): Status.IN_REVIEW,  # screened again
+    (Status.NOT_ELIGIBLE, "review"): Status.IN_REVIEW,
+    (Status.IN_REVIEW, "decide"): Status.ELIGIBLE,
+    (Status.ELIGIBLE, "publish"): Status.PUBLISHED,
+    (Status.PUBLISHED, "withdraw"): Status.WITHDRAWN,
+    (Status.WITHDRAWN, "restore"): Status.PUBLISHED,
+}
+FORBIDDEN = [
+    (status, transition)
+    for status in Status.values
+    for transition in TRANSITIONS
+    if (status, transition) not in ALLOWED
+]
+
+
+def project_at(status, transition, team):
+    """A project put in ``status``, with reviews that leave only the status to decide:
+    for "decide", a newer review scored and ready for a decision; otherwise an eligible
+    latest review (what publishing needs)."""
+    project, review = to_review(team)
+    fill(review)
+    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    if transition == "decide":
+        review = services.review_open(project=project, user=team["committee2"])
+        fill(review)
+    Project.objects.filter(pk=project.pk).update(
         status=status,
-        published_at="2024-01-01T00:00Z" if status == Status.PUBLISHED else None,
+        published_at="2024-01-01T00:00Z"
+        if status in (Status.PUBLISHED, Status.WITHDRAWN)
+        else None,
+        withdrawn_reason="Doublon" if status == Status.WITHDRAWN else "",
     )
-    before = snapshot(project)
-    calls = {
+    project.refresh_from_db()
+    return project, review
+
+
+def run_transition(transition, project, review, team):
+    """Each transition through its service, by a user with the right to it."""
+    return {
         "submit": lambda: services.project_submit(project=project, user=team["editor"]),
+        "review": lambda: services.review_open(project=project, user=team["committee2"]),
+        "decide": lambda: services.review_decide(
+            review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
+        ),
         "publish": lambda: services.project_publish(project=project, user=team["editor"]),
         "withdraw": lambda: services.project_withdraw(
-            project=project, user=team["editor"], reason="x"
+            project=project, user=team["editor"], reason="Doublon"
         ),
         "restore": lambda: services.project_restore(project=project, user=team["editor"]),
-        "review": lambda: services.review_open(project=project, user=team["committee"]),
-    }
+    }[transition]()
+
+
+def full_snapshot(project):
+    """The project's workflow state and its reviews' decisions."""
+    reviews = ProjectReview.objects.filter(project=project).order_by("version")
+    return (
+        snapshot(project),
+        list(reviews.values_list("version", "decision", "decided_by_id", "decided_at")),
+    )
+
+
+def test_the_allowed_pairs_match_the_services_own_tables():
+    assert {s for (s, t) in ALLOWED if t == "submit"} == set(services.SUBMITTABLE)
+    assert {s for (s, t) in ALLOWED if t == "review"} == set(services.REVIEWABLE)
+    assert len(ALLOWED) + len(FORBIDDEN) == len(Status.values) * len(TRANSITIONS)
+
+
+@pytest.mark.parametrize("status, transition", list(ALLOWED), ids=[f"{s}-{t}" for s, t in ALLOWED])
+def test_an_allowed_transition_is_done(team, status, transition):
+    project, review = project_at(status, transition, team)
+    run_transition(transition, project, review, team)
+    assert Project.objects.get(pk=project.pk).status == ALLOWED[status, transition]
+
+
+@pytest.mark.parametrize("status, transition", FORBIDDEN, ids=[f"{s}-{t}" for s, t in FORBIDDEN])
+def test_an_invalid_transition_is_refused_with_a_message_and_changes_nothing(
+    team, status, transition
+):
+    project, review = project_at(status, transition, team)
+    before = full_snapshot(project)
     with pytest.raises(ValidationError) as error:
-        calls[action]()
-    assert error.value.messages and all(len(m) > 20 for m in error.value.messages)
-    assert snapshot(project) == before
+        run_transition(transition, project, review, team)
+    text = " ".join(error.value.messages)
+    assert f"“{Status(status).label}”" in text, text  # the message names the status
+    assert full_snapshot(project) == before
+
+
+def _decided(team):
+    project, review = to_review(team)
+    fill(review)
+    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    # Back in review by hand: only the review's own state is left to refuse the decision.
+    Project.objects.filter(pk=project.pk).update(status=Status.IN_REVIEW)
+    return project, review, "already decided"
+
+
+def _superseded(team):
+    project, review = to_review(team)
+    fill(review)
+    services.review_open(project=project, user=team["committee2"])
+    return project, review, "newer review supersedes"
+
+
+@pytest.mark.parametrize("case", [_decided, _superseded], ids=["decided", "superseded"])
+def test_deciding_a_decided_or_superseded_review_is_refused_and_changes_nothing(team, case):
+    project, review, reason = case(team)
+    before = full_snapshot(project)
+    with pytest.raises(ValidationError, match=reason):
+        services.review_decide(
+            review=review, user=team["committee"], decision=Decision.NOT_ELIGIBLE
+        )
+    assert full_snapshot(project) == before
+
+
+def test_the_admin_shows_why_a_transition_is_refused(client, team):
+    project = ProjectFactory()
+    before = full_snapshot(project)
+    client.force_login(team["editor"])
+    response = client.post(
+        reverse("admin:catalogue_project_changelist"),
+        {"action": "publish_projects", "_selected_action": [project.pk], "confirm": "yes"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        f"{project.reference}: Only an eligible project can be published; this one is “Draft”."
+    ]
+    assert full_snapshot(project) == before
+
+
+def test_the_review_form_shows_why_a_decision_is_refused(client, team):
+    from tests.test_permissions import change_form_data
+
+    project, review = to_review(team)
+    fill(review)
+    Project.objects.filter(pk=project.pk).update(status=Status.SUBMITTED)
+    before = full_snapshot(project)
+    client.force_login(team["committee2"])
+    url = reverse("admin:catalogue_projectreview_change", args=[review.pk])
+    data = change_form_data(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    for index in range(len(Gate.values)):
+        data[f"gates-{index}-passed"] = "true"
+    data["decide"] = Decision.ELIGIBLE_PPP
+    response = client.post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    shown = [str(m) for m in response.context["messages"]]
+    assert (
+        "Scores saved, but the review is not decided: The project is “Submitted”, not in review."
+        in shown
+    )
+    assert full_snapshot(project) == before
+
+
+@pytest.mark.parametrize("role", ["editor", "focal"])
+def test_deciding_a_review_is_refused_to_editors_and_focal_points(client, team, role):
+    project, review = to_review(team)
+    fill(review)
+    before = full_snapshot(project)
+    with pytest.raises(PermissionDenied):
+        services.review_decide(review=review, user=team[role], decision=Decision.ELIGIBLE_PPP)
+    assert full_snapshot(project) == before
+    # Nor through the admin: the editor reads the review without the decision field, the
+    # focal point may not open it; a forged post is refused.
+    client.force_login(team[role])
+    url = reverse("admin:catalogue_projectreview_change", args=[review.pk])
+    page = client.get(url)
+    if role == "editor":
+        assert page.status_code == 200 and not page.context["has_change_permission"]
+        assert 'name="decide"' not in page.text
+    else:
+        assert page.status_code == 403
+    response = client.post(url, {"decide": Decision.ELIGIBLE_PPP, "public_summary_fr": "x"})
+    assert response.status_code == 403
+    assert full_snapshot(project) == before
 
 
 def test_withdrawing_needs_a_reason(team):
