@@ -43,6 +43,12 @@ def permission_denied(request, exception=None):
     return _error(request, 403, "errors/403.html")
 
 
+def csrf_failure(request, reason=""):
+    """A refused form (CSRF): the portal's 403 page, without Django's technical reason
+    (logged by Django's CSRF middleware, with the request id)."""
+    return _error(request, 403, "errors/403_csrf.html")
+
+
 def page_not_found(request, exception=None):
     return _error(request, 404, "errors/404.html")
 

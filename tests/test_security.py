@@ -412,3 +412,29 @@ def test_the_403_page_is_in_the_portals_look():
     response = permission_denied(request)
     assert response.status_code == 403
     assert b"site-header" in response.content and b"abc123abc123" in response.content
+
+
+@pytest.mark.parametrize(
+    "language, direction, title",
+    [("fr", "ltr", "Accès refusé"), ("ar", "rtl", "النفاذ مرفوض"), ("en", "ltr", "Access refused")],
+)
+def test_a_form_refused_for_csrf_shows_the_portals_403_page(language, direction, title, caplog):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/admin/login/",
+        {"username": "root", "password": "x"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 403
+    assert 'class="site-header"' in response.text
+    assert f'lang="{language}" dir="{direction}"' in response.text
+    assert "CSRF" not in response.text and "Forbidden" not in response.text
+    assert response["X-Request-ID"] in response.text
+    assert_security_headers(response)
+    assert f"<title>{title} ·" in response.text
+    if language == "en":
+        assert "This form could not be accepted" in response.text
+    refusals = [r for r in caplog.records if r.name == "django.security.csrf"]
+    assert refusals and refusals[0].status_code == 403
