@@ -3,11 +3,13 @@ import re
 import time
 import uuid
 
+from django.db import InterfaceError, OperationalError
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.middleware.security import SecurityMiddleware
 
 logger = logging.getLogger("smartcities.requests")
+error_logger = logging.getLogger("smartcities.errors")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 HEALTH_PATH = "/healthz"
 
@@ -70,3 +72,29 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses the database (connection refused, closed, server gone) answers
+    503 with the portal's "temporarily unavailable, nothing was saved" page, rather than
+    a 500; the error and its traceback are logged with the request id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        from .views import service_unavailable
+
+        error_logger.error(
+            "The database is unavailable: %s %s",
+            request.method,
+            request.path,
+            exc_info=exception,
+            extra={"request_id": getattr(request, "id", ""), "status": 503},
+        )
+        return service_unavailable(request, exception)

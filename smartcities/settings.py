@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A view that loses the database answers 503 ("nothing was saved"), not 500.
+    "smartcities.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "smartcities.urls"

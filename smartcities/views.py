@@ -5,6 +5,7 @@ import logging
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -51,6 +52,15 @@ def csrf_failure(request, reason=""):
 
 def page_not_found(request, exception=None):
     return _error(request, 404, "errors/404.html")
+
+
+def service_unavailable(request, exception=None):
+    """The database went away: say so plainly (nothing was saved: the write's transaction
+    was rolled back), without technical detail, and ask to try again."""
+    response = _error(request, 503, "errors/503.html")
+    response["Retry-After"] = "30"
+    add_never_cache_headers(response)
+    return response
 
 
 def server_error(request):

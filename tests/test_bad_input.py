@@ -1,7 +1,7 @@
 """Bad input and faults: never a 500, never a partial write."""
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,8 +78,15 @@ def test_the_database_going_away_during_a_transition_writes_nothing(monkeypatch,
 
 
 @pytest.mark.django_db
-def test_the_database_going_away_during_an_admin_save_shows_an_error_and_saves_nothing(
-    client, django_user_model, monkeypatch
+@pytest.mark.parametrize(
+    "failure",
+    [
+        OperationalError("server closed the connection unexpectedly"),
+        InterfaceError("connection already closed"),
+    ],
+)
+def test_the_database_going_away_during_an_admin_save_says_so_and_saves_nothing(
+    client, django_user_model, monkeypatch, caplog, failure
 ):
     from django.urls import reverse
 
@@ -92,15 +99,78 @@ def test_the_database_going_away_during_an_admin_save_shows_an_error_and_saves_n
     data["title_fr"] = "Après"
 
     def broken_save(self, *args, **kwargs):
-        raise DatabaseError("connection lost")
+        raise failure
 
     monkeypatch.setattr(Project, "save", broken_save)
     client.raise_request_exception = False
-    response = client.post(url, data)
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
     monkeypatch.undo()
-    assert response.status_code == 500
-    assert "connection lost" not in response.text
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30" and "no-cache" in response["Cache-Control"]
+    text = response.text
+    assert 'class="site-header"' in text and 'lang="en"' in text
+    assert "The service is temporarily unavailable" in text
+    assert "Nothing was saved. Please try again in a moment." in text
+    assert str(failure) not in text and "Traceback" not in text
+    assert response["X-Request-ID"] in text
+    logged = [r for r in caplog.records if r.name == "smartcities.errors"]
+    assert [r.request_id for r in logged] == [response["X-Request-ID"]]
+    assert logged[0].exc_info[1] is failure
     assert Project.objects.get(pk=project.pk).title_fr == "Avant"
+
+
+@pytest.mark.django_db
+def test_the_database_going_away_in_the_middle_of_an_import_writes_nothing(make_user):
+    import csv
+    import io
+
+    from django.db import connection
+
+    from catalogue.imports import import_projects
+    from catalogue.roles import EDITOR
+
+    editor = make_user("importer", EDITOR)
+    rows = [
+        {
+            "reference": f"ZDB-2026-{n:03d}",
+            "title_fr": f"Projet importé {n}",
+            "summary_fr": "Un projet venu d'un tableur de la caravane.",
+            "municipality": "5111",
+        }
+        for n in range(1, 61)
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    before = Project.objects.count()
+
+    def imported_rows_in_the_table() -> int:
+        """Seen from inside the import's transaction, on the same connection."""
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute("SELECT COUNT(*) FROM catalogue_project WHERE reference LIKE 'ZDB-%'")
+            return cursor.fetchone()[0]
+        finally:
+            cursor.close()
+
+    written = []
+
+    def lose_the_database_once_rows_are_written(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not written and (count := imported_rows_in_the_table()):
+            written.append(count)
+            raise OperationalError("server closed the connection unexpectedly")
+        return result
+
+    with (
+        connection.execute_wrapper(lose_the_database_once_rows_are_written),
+        pytest.raises(OperationalError),
+    ):
+        import_projects(buffer.getvalue().encode(), user=editor, dry_run=False, name="x.csv")
+    assert written and written[0] > 0, "the failure came after some rows were written"
+    assert imported_rows_in_the_table() == 0
+    assert Project.objects.count() == before
 
 
 @pytest.mark.django_db
