@@ -157,7 +157,8 @@ def restore(folder: Path) -> dict:
     """Bring the database and the uploaded files back from a backup folder.
 
     Returns the backup's manifest. Everything currently in the database, in MEDIA_ROOT
-    and in the documents' folder (PRIVATE_MEDIA_ROOT) is replaced.
+    and in the documents' folder (PRIVATE_MEDIA_ROOT) is replaced, and the cached public
+    pages are dropped.
     """
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -190,4 +191,10 @@ def restore(folder: Path) -> dict:
         # in its media, and `manage.py migrate` moves them here.
         documents = folder / DOCUMENTS_ARCHIVE
         _replace_folder(documents_root, documents if documents.exists() else None)
+    # Cached pages, facet counts and reference data show the data replaced: raise the
+    # catalogue version so that every process of every server drops them. The bump is
+    # immediate (and again at commit if a transaction is open).
+    from catalogue.caching import bump_version
+
+    bump_version()
     return manifest

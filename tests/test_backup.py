@@ -46,6 +46,27 @@ def test_a_backup_restores_every_row_and_every_file(tmp_path, settings):
     assert Project.objects.filter(reference=project.reference).exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_no_cached_page_survives_a_restore(tmp_path, settings, client):
+    settings.CACHE_PUBLIC_PAGES = True
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    call_command("load_reference_data", verbosity=0)
+    project = ProjectFactory(published=True, title_fr="Oasis intelligente avant")
+    call_command("backup", to=tmp_path / "backups", verbosity=0)
+    folder = next((tmp_path / "backups").iterdir())
+
+    project.title_fr = "Oasis intelligente après"
+    project.save()
+    for url in (project.get_absolute_url(), "/fr/catalogue/"):
+        assert "Oasis intelligente après" in client.get(url).text  # now cached
+        assert "Oasis intelligente après" in client.get(url).text
+
+    call_command("restore", folder, no_input=True, verbosity=0)
+    for url in (project.get_absolute_url(), "/fr/catalogue/"):
+        page = client.get(url).text
+        assert "Oasis intelligente avant" in page and "Oasis intelligente après" not in page
+
+
 @pytest.mark.django_db
 def test_restore_refuses_a_folder_that_is_not_a_backup(tmp_path):
     from django.core.management.base import CommandError
