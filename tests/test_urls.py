@@ -22,6 +22,7 @@ EXAMPLES = {
     "catalogue:dossier_status": ("/fr/catalogue/dossiers/" + "0" * 32 + "/", {404}),
     "catalogue:project_detail": ("/en/catalogue/GAB-2020-001/", {200}),
     "catalogue:project_sheet": ("/fr/catalogue/HAZ-2020-001/sheet.pdf", {200}),
+    "catalogue:project_document": ("/fr/catalogue/HAZ-2020-001/documents/999999.pdf", {404}),
     "municipalities:municipality_list": ("/fr/municipalities/?q=gab", {200}),
     "municipalities:municipality_detail": ("/fr/municipalities/tozeur/", {200}),
     "municipalities:municipality_dossier": ("/fr/municipalities/hazoua/dossier.pdf", {200}),
