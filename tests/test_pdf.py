@@ -1,6 +1,7 @@
 """PDF project sheets and dossiers: content, languages, safety, cache and limits."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,10 +11,10 @@ from pypdf import PdfReader
 
 from catalogue import pdf
 from catalogue.choices import Stage, Status
-from catalogue.models import Project
+from catalogue.models import Project, ProjectImage
 from catalogue.pdf_renderer import RenderTimeout, SafeURLFetcher, pool
 from municipalities.models import Municipality
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +220,115 @@ def test_cached_pdfs_live_in_the_shared_storage(client, project):
     client.get(f"/fr/catalogue/{project.reference}/sheet.pdf")
     _dirs, files = default_storage.listdir("pdf-cache/sheets")
     assert any(name.startswith(project.reference) for name in files)
+
+
+def page_texts(reader) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+@pytest.fixture
+def tozeur_projects():
+    """Projects of one municipality, enough for two pages of summary table, some of them
+    with a sheet of two pages."""
+    tozeur = Municipality.objects.get(code="6211")
+    long_text = "Un paragraphe de description assez long pour remplir la page. " * 60
+    return [
+        ProjectFactory(
+            municipality=tozeur,
+            published=True,
+            title_fr=f"Projet de Tozeur numéro {n}",
+            description_fr=long_text if n % 7 == 0 else "",
+            investment_tnd=Decimal(n * 1000),
+        )
+        for n in range(1, 36)
+    ]
+
+
+@pytest.mark.parametrize("guess", ["right", "wrong"])
+def test_the_contents_bookmarks_and_footers_give_the_right_page_numbers(
+    client, settings, tozeur_projects, monkeypatch, guess
+):
+    settings.DOSSIER_SYNC_MAX_PROJECTS = 50
+    if guess == "wrong":
+        # The front matter's length is guessed to number the pages before it is laid out;
+        # a wrong guess is corrected.
+        monkeypatch.setattr(pdf, "front_pages_guess", lambda dossier: 1)
+    reader = read(client.get("/fr/municipalities/tozeur/dossier.pdf"))
+    pages = page_texts(reader)
+    total = len(pages)
+    for number, text in enumerate(pages, 1):
+        assert f"page {number} / {total}" in text.replace("\u202f", " ")
+    contents = [text for text in pages if text.startswith(("Sommaire", "Contents"))]
+    listed = {}
+    for text in contents:
+        for reference, page in re.findall(r"(TST-2025-\d+) .*? (\d+)(?= TST-| Catalogue|$)", text):
+            listed[reference] = int(page)
+    assert set(listed) == {p.reference for p in tozeur_projects}
+    bookmarks = {}
+    for item in reader.outline:
+        if isinstance(item, list):
+            for child in item:
+                bookmarks[child.title.split(" · ")[0]] = reader.get_destination_page_number(child)
+    for reference, page in listed.items():
+        # The sheet starts on the listed page (its only page with the programme's identity),
+        # and its bookmark points there.
+        assert pages[page - 1].startswith("RÉPUBLIQUE TUNISIENNE"), reference
+        assert reference in pages[page - 1]
+        assert bookmarks[reference] == page - 1
+    assert total - min(listed.values()) + 1 > len(listed)  # some sheets take two pages
+
+
+def test_a_dossier_renders_only_the_sheets_that_are_not_cached_yet(client, monkeypatch):
+    tozeur = Municipality.objects.get(code="6211")
+    projects = [ProjectFactory(municipality=tozeur, published=True) for _ in range(3)]
+    read(client.get(f"/fr/catalogue/{projects[0].reference}/sheet.pdf"))
+    rendered = []
+    render_pages = pdf._pages_call
+
+    def counting(facts):
+        rendered.extend(f["reference"] for f in facts)
+        return render_pages(facts)
+
+    monkeypatch.setattr(pdf, "_pages_call", counting)
+    read(client.get("/fr/municipalities/tozeur/dossier.pdf"))
+    assert sorted(rendered) == sorted(p.reference for p in projects[1:])
+    # Another dossier of the same projects, and their sheets, render no sheet at all.
+    rendered.clear()
+    read(client.get("/fr/catalogue/dossier.pdf", {"municipality": "tozeur", "sort": "title"}))
+    for project in projects:
+        read(client.get(f"/fr/catalogue/{project.reference}/sheet.pdf"))
+    assert rendered == []
+    # In another language, the sheets are other sheets.
+    read(client.get("/ar/municipalities/tozeur/dossier.pdf"))
+    assert len(rendered) == 3
+
+
+def image_widths(reader) -> list[int]:
+    """Widths of the raster images drawn on the pages, in forms or not."""
+    widths, seen = [], set()
+
+    def visit(resources):
+        for reference in (resources or {}).get("/XObject", {}).values():
+            xobject = reference.get_object()
+            if id(xobject) in seen:
+                continue
+            seen.add(id(xobject))
+            if xobject["/Subtype"] == "/Image":
+                widths.append(xobject["/Width"])
+            elif xobject["/Subtype"] == "/Form":
+                visit(xobject.get("/Resources"))
+
+    for page in reader.pages:
+        visit(page.get("/Resources"))
+    return widths
+
+
+@pytest.mark.parametrize("thumbnail", [True, False])
+def test_the_cover_photo_is_embedded_at_thumbnail_size(client, project, thumbnail):
+    image = ProjectImage.objects.create(project=project, image=image_file(size=(3000, 2000)))
+    if not thumbnail:  # a photo saved before thumbnails were made
+        ProjectImage.objects.filter(pk=image.pk).update(thumbnail="")
+    reader = read(client.get(f"/fr/catalogue/{project.reference}/sheet.pdf"))
+    widths = image_widths(reader)
+    assert 640 in widths  # the photo, reduced
+    assert max(widths) <= 640
