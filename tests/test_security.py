@@ -92,7 +92,7 @@ def failing_view(settings):
         (),
         {
             "urlpatterns": [path("boom/", boom), *root.urlpatterns],
-            "handler500": root.handler500,
+            **{f"handler{code}": getattr(root, f"handler{code}") for code in (400, 403, 404, 500)},
         },
     )
     return failure
@@ -438,3 +438,235 @@ def test_a_form_refused_for_csrf_shows_the_portals_403_page(language, direction,
         assert "This form could not be accepted" in response.text
     refusals = [r for r in caplog.records if r.name == "django.security.csrf"]
     assert refusals and refusals[0].status_code == 403
+
+
+# --- Production settings, as the settings module gives them ------------------------------
+
+PRODUCTION_NAMES = [
+    "DEBUG",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "CSRF_COOKIE_SECURE",
+    "CSRF_COOKIE_HTTPONLY",
+    "CSRF_COOKIE_SAMESITE",
+    "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_HTTPONLY",
+    "LANGUAGE_COOKIE_SAMESITE",
+    "STORAGES",
+]
+
+
+@pytest.fixture(scope="module")
+def production_values(tmp_path_factory):
+    """The settings module's values with DEPLOYMENT=production (read in a fresh process)."""
+    import json
+
+    folder = tmp_path_factory.mktemp("production")
+    env = {
+        **os.environ,
+        "DEPLOYMENT": "production",
+        "SECRET_KEY": "k" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+        "ALLOWED_HOSTS": "catalogue.example.tn",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "STATIC_ROOT": str(folder / "static"),
+    }
+    env.pop("DEBUG", None)
+    script = (
+        "import json, smartcities.settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {PRODUCTION_NAMES!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def production(settings, production_values):
+    """This process under the production values (and the site's address)."""
+    for name, value in production_values.items():
+        if name != "STORAGES":
+            setattr(settings, name, tuple(value) if isinstance(value, list) else value)
+    settings.ALLOWED_HOSTS = ["catalogue.example.tn"]
+    return settings
+
+
+HTTPS = {"HTTP_HOST": "catalogue.example.tn", "HTTP_X_FORWARDED_PROTO": "https"}
+
+
+def test_production_sends_hsts_for_a_year_with_subdomains(client, production, production_values):
+    assert production_values["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
+    response = client.get("/fr/", **HTTPS)
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
+    plain = client.get("/fr/", HTTP_HOST="catalogue.example.tn")
+    assert plain.status_code == 301 and plain["Location"] == "https://catalogue.example.tn/fr/"
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(
+    client, production, production_values, django_user_model
+):
+    for kind in ("SESSION", "CSRF", "LANGUAGE"):
+        assert production_values[f"{kind}_COOKIE_SECURE"] is True, kind
+        assert production_values[f"{kind}_COOKIE_HTTPONLY"] is True, kind
+        assert production_values[f"{kind}_COOKIE_SAMESITE"] == "Lax", kind
+    django_user_model.objects.create_superuser("root", "r@x.tn", "correct-horse-battery")
+    client.get("/admin/login/", **HTTPS)
+    client.post("/admin/login/", {"username": "root", "password": "correct-horse-battery"}, **HTTPS)
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/ar/"}, **HTTPS)
+    for name in ("sessionid", "csrftoken", "django_language"):
+        cookie = client.cookies[name]
+        assert cookie["secure"] is True, name
+        assert cookie["httponly"] is True, name
+        assert cookie["samesite"] == "Lax", name
+
+
+def test_production_static_files_are_compressed_and_cached_for_ever(
+    production, production_values, settings, tmp_path
+):
+    from django.core.management import call_command
+    from django.test import Client
+    from whitenoise.compress import Compressor
+
+    settings.STORAGES = production_values["STORAGES"]
+    settings.STATIC_ROOT = tmp_path / "static"
+    # The portal's own files only, fonts left uncompressed: a fraction of a second.
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf"]
+    call_command("collectstatic", "--no-input", verbosity=0)
+
+    client = Client()  # its middleware (WhiteNoise) starts now, on the collected files
+    page = client.get("/fr/", **HTTPS).text
+    stylesheet = page.split('<link rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    assert stylesheet.startswith("/static/css/portal.") and stylesheet != "/static/css/portal.css"
+    for encoding in ("gzip", "br"):
+        response = client.get(stylesheet, HTTP_ACCEPT_ENCODING=encoding, **HTTPS)
+        assert response.status_code == 200
+        assert response["Content-Encoding"] == encoding
+        assert response["Cache-Control"] == "max-age=315360000, public, immutable"
+        assert "Accept-Encoding" in response["Vary"]
+    unhashed = client.get("/static/css/portal.css", HTTP_ACCEPT_ENCODING="gzip", **HTTPS)
+    assert "immutable" not in unhashed["Cache-Control"]
+
+
+# --- Login protection, uploads, error pages, data safety ---------------------------------
+
+
+def test_an_admin_lockout_is_logged(client, django_user_model, json_log_lines):
+    django_user_model.objects.create_superuser("root", "r@x.tn", "correct-horse-battery")
+    for _ in range(6):
+        client.post(
+            reverse("admin:login"),
+            {"username": "root", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.9",
+        )
+    lockouts = [
+        line
+        for line in json_log_lines()
+        if line["logger"].startswith("axes") and "Locking out" in line["message"]
+    ]
+    assert lockouts, [line["message"] for line in json_log_lines()]
+    assert lockouts[0]["level"] == "WARNING"
+    assert "/admin/login/" in lockouts[0]["message"]
+
+
+def test_a_document_over_the_size_limit_is_refused_with_the_limit(settings):
+    settings.MAX_DOCUMENT_UPLOAD_BYTES = 2000
+    at_the_limit = b"%PDF-1.4\n" + b"0" * (2000 - 15) + b"\n%%EOF"
+    assert len(at_the_limit) == 2000
+    PdfUploadValidator()(SimpleUploadedFile("study.pdf", at_the_limit))
+    message = refused(PdfUploadValidator(), "study.pdf", at_the_limit + b"\n")
+    assert "weighs 2.0\xa0KB; the limit is 2.0\xa0KB" in message
+
+
+def test_the_admin_refuses_an_oversized_document_with_a_message(client, settings, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    settings.MAX_DOCUMENT_UPLOAD_BYTES = 1000
+    client.force_login(get_user_model().objects.create_superuser("root", "r@x.tn", "x" * 16))
+    project = ProjectFactory()
+    response = client.post(
+        reverse("admin:catalogue_projectdocument_add"),
+        {
+            "project": project.pk,
+            "title_fr": "Étude",
+            "document_type": "feasibilityStudy",
+            "position": 0,
+            "file": SimpleUploadedFile("study.pdf", b"%PDF-1.4\n" + b"0" * 2000),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["file"])
+    assert "the limit is 1000" in errors
+    assert not ProjectDocument.objects.filter(project=project).exists()
+
+
+@pytest.mark.parametrize(
+    "language, direction, title",
+    [("fr", "ltr", "Requête incorrecte"), ("ar", "rtl", "طلب غير صالح")],
+)
+def test_the_400_page_is_in_the_portals_look_and_language(client, language, direction, title):
+    # More query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: refused with a 400.
+    query = "&".join(f"q{n}=x" for n in range(1_100))
+    response = client.get(f"/{language}/catalogue/?{query}")
+    assert response.status_code == 400
+    assert 'class="site-header"' in response.text
+    assert f'lang="{language}" dir="{direction}"' in response.text
+    assert f"<title>{title} ·" in response.text
+    assert "TooManyFields" not in response.text
+    assert response["X-Request-ID"] in response.text
+    assert_security_headers(response)
+
+
+def test_a_refused_host_gets_the_portals_400_page(client):
+    response = client.get("/fr/", HTTP_HOST="evil.example.org", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    assert 'class="site-header"' in response.text and "Requête incorrecte" in response.text
+    assert "evil.example.org" not in response.text
+
+
+@pytest.mark.parametrize(
+    "exception, status, title",
+    [("permission", 403, "النفاذ مرفوض"), ("error", 500, "خطأ في الخادم")],
+)
+def test_the_403_and_500_pages_in_arabic_are_right_to_left(
+    client, failing_view, exception, status, title
+):
+    from django.core.exceptions import PermissionDenied
+
+    if exception == "permission":
+        failing_view["exception"] = PermissionDenied("internal reason")
+    client.raise_request_exception = False
+    response = client.get("/boom/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == status
+    assert '<html lang="ar" dir="rtl">' in response.text
+    assert f"<title>{title} ·" in response.text
+    assert 'class="site-header"' in response.text
+    assert "internal reason" not in response.text and "secret database" not in response.text
+    assert_security_headers(response)
+
+
+def test_bulk_delete_of_a_published_project_is_refused_to_a_non_superuser(client, team):
+    from catalogue.models import Project
+
+    published = ProjectFactory(published=True)
+    draft = ProjectFactory()
+    client.force_login(team["editor"])
+    url = reverse("admin:catalogue_project_changelist")
+    selection = {"action": "delete_selected", "_selected_action": [published.pk, draft.pk]}
+    confirm = client.post(url, selection)
+    assert confirm.status_code == 200 and confirm.context["perms_lacking"]
+    response = client.post(url, {**selection, "post": "yes"})
+    assert response.status_code == 403
+    assert Project.objects.filter(pk__in=[published.pk, draft.pk]).count() == 2
+    client.force_login(team["root"])  # a superuser may
+    client.post(url, {**selection, "post": "yes"})
+    assert not Project.objects.filter(pk__in=[published.pk, draft.pk]).exists()
