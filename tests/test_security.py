@@ -670,3 +670,16 @@ def test_bulk_delete_of_a_published_project_is_refused_to_a_non_superuser(client
     client.force_login(team["root"])  # a superuser may
     client.post(url, {**selection, "post": "yes"})
     assert not Project.objects.filter(pk__in=[published.pk, draft.pk]).exists()
+
+
+def test_the_import_page_has_no_inline_style_for_the_csp_to_block(client, django_user_model):
+    from django.contrib.staticfiles import finders
+
+    client.force_login(django_user_model.objects.create_superuser("root", "r@x.tn", "x" * 16))
+    response = client.get("/admin/catalogue/project/import/")
+    assert response.status_code == 200
+    assert "<style" not in response.text and " style=" not in response.text
+    assert 'href="/static/catalogue/admin/import.css"' in response.text
+    with open(finders.find("catalogue/admin/import.css")) as stylesheet:
+        assert ".import-summary--error" in stylesheet.read()
+    assert "style-src 'self'" in response["Content-Security-Policy"]
