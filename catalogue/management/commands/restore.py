@@ -8,7 +8,8 @@ from smartcities.backup import restore
 class Command(BaseCommand):
     help = (
         "Restore the database and the uploaded files from a backup folder written by "
-        "`manage.py backup`. Everything in the database and in MEDIA_ROOT is replaced."
+        "`manage.py backup`. Everything in the database, in MEDIA_ROOT and in the project "
+        "documents' folder (PRIVATE_MEDIA_ROOT) is replaced."
     )
 
     def add_arguments(self, parser):
@@ -26,7 +27,9 @@ class Command(BaseCommand):
         total = sum(manifest["tables"].values())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {total} rows in {len(manifest['tables'])} tables and "
-                f"{len(manifest['media'])} files from {folder} ({manifest['created']})."
+                f"Restored {total} rows in {len(manifest['tables'])} tables, "
+                f"{len(manifest['media'])} media files and "
+                f"{len(manifest.get('documents', {}))} project documents "
+                f"from {folder} ({manifest['created']})."
             )
         )
