@@ -299,10 +299,13 @@ def start_renderer() -> None:
     pdf_renderer.pool.start(_warm_up())
 
 
+def _submit(calls) -> pdf_renderer.Batch:
+    """Hand ``calls`` to the rendering workers (see ``RenderPool.submit``)."""
+    return pdf_renderer.pool.submit(calls, timeout=settings.PDF_RENDER_TIMEOUT, warm_up=_warm_up())
+
+
 def _run(calls, on_result=None) -> list:
-    return pdf_renderer.pool.run(
-        calls, timeout=settings.PDF_RENDER_TIMEOUT, warm_up=_warm_up(), on_result=on_result
-    )
+    return _submit(calls).results(on_result)
 
 
 def _render_call(html: str) -> tuple:
@@ -392,8 +395,9 @@ def sheet_pages(facts: list[dict], alongside=()) -> tuple[list[bytes], list]:
 # Assembly -----------------------------------------------------------------------------
 
 
-def _as_form(writer: PdfWriter, page) -> DictionaryObject:
-    """A copy of ``page`` in ``writer`` as a form XObject, its content stream untouched."""
+def _as_form(writer: PdfWriter, page) -> tuple[DictionaryObject, list]:
+    """A copy of ``page`` in ``writer`` as a form XObject, its content stream untouched,
+    and copies of its links (to go on the page it is drawn on)."""
     contents = page["/Contents"]
     if isinstance(contents, ArrayObject):
         form = DecodedStreamObject()
@@ -409,12 +413,16 @@ def _as_form(writer: PdfWriter, page) -> DictionaryObject:
     form[NameObject("/Resources")] = page.raw_get("/Resources").clone(writer)
     if "/Group" in page:
         form[NameObject("/Group")] = page.raw_get("/Group").clone(writer)
-    return form
+    links = []
+    for annotation in page.get("/Annots", ()):
+        link = annotation.clone(writer)
+        link.get_object().pop(NameObject("/P"), None)
+        links.append(link)
+    return form, links
 
 
-def _lay_under(writer: PdfWriter, target, page) -> None:
-    """Draw ``page`` (of another PDF) under the content of ``target`` (in ``writer``)."""
-    form = _as_form(writer, page)
+def _lay_under(writer: PdfWriter, target, form, links) -> None:
+    """Draw ``form`` (a page made by ``_as_form``) under the content of page ``target``."""
     resources = DictionaryObject(target["/Resources"])
     xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()))
     xobjects[NameObject("/SheetPage")] = form.indirect_reference
@@ -425,50 +433,59 @@ def _lay_under(writer: PdfWriter, target, page) -> None:
     contents = target.raw_get("/Contents")
     parts = contents.get_object() if isinstance(contents.get_object(), ArrayObject) else [contents]
     target[NameObject("/Contents")] = ArrayObject([writer._add_object(under), *parts])
-    if "/Annots" in page:  # links in the sheet stay clickable
-        annotations = target.get("/Annots", ArrayObject())
-        for annotation in page["/Annots"]:
-            copy = annotation.clone(writer)
-            copy.get_object().pop(NameObject("/P"), None)
-            annotations.append(copy)
-        target[NameObject("/Annots")] = annotations
+    if links:  # links in the sheet stay clickable
+        target[NameObject("/Annots")] = ArrayObject([*target.get("/Annots", ()), *links])
 
 
-def _assemble(
-    furniture: list[bytes], sheets: list[PdfReader], bookmarks: list[str], pages: int
-) -> bytes:
-    """The furniture documents, one after the other, with the sheets' pages laid under
-    their last (blank) pages, and a bookmark to each sheet's first page. The first
-    document gives the metadata and the outline, under whose last entry (a dossier's
-    contents) the sheets' bookmarks go. ``pages`` is the expected page count."""
-    first = _reader(furniture[0])
-    writer = PdfWriter()
-    for reader in [first, *map(_reader, furniture[1:])]:
-        writer.append(reader, import_outline=False)
-    writer.add_metadata(first.metadata)
-    if "/Lang" in first.root_object:
-        writer.root_object[NameObject("/Lang")] = TextStringObject(first.root_object["/Lang"])
-    parent = None
-    for item in first.outline:
-        if not isinstance(item, list):
-            parent = writer.add_outline_item(
-                title=item.title, page_number=first.get_destination_page_number(item)
-            )
-    if len(writer.pages) != pages:
-        # The page numbers printed on the pages would be wrong: never serve that.
-        raise ValueError(f"The furniture has {len(writer.pages)} pages, not {pages}")
-    number = pages - sum(len(sheet.pages) for sheet in sheets)
-    for sheet, bookmark in zip(sheets, bookmarks, strict=True):
-        writer.add_outline_item(title=bookmark, page_number=number, parent=parent)
-        for page in sheet.pages:
-            _lay_under(writer, writer.pages[number], page)
-            number += 1
-    # Sheets of one governorate embed the same map (and every sheet the same logo): keep
-    # one copy of each.
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=False)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+class _Assembly:
+    """A PDF made of furniture pages with the sheets' pages laid under their blank pages.
+
+    The sheets' pages are copied in first, as form XObjects (which the web process does
+    while the workers render the furniture); ``finish`` then adds the furniture
+    documents, one after the other, and lays each sheet page under its blank page (the
+    last ones). The first furniture document gives the metadata and the outline, under
+    whose last entry (a dossier's contents) each sheet gets a bookmark.
+    """
+
+    def __init__(self, sheets: list[PdfReader]):
+        self.writer = PdfWriter()
+        self.forms = [[_as_form(self.writer, page) for page in sheet.pages] for sheet in sheets]
+
+    @property
+    def counts(self) -> list[int]:
+        """The number of pages of each sheet."""
+        return [len(forms) for forms in self.forms]
+
+    def finish(self, furniture: list[bytes], bookmarks: list[str], pages: int) -> bytes:
+        """The PDF, which should have ``pages`` pages (its furniture's page numbers)."""
+        writer = self.writer
+        first = _reader(furniture[0])
+        for reader in [first, *map(_reader, furniture[1:])]:
+            writer.append(reader, import_outline=False)
+        if len(writer.pages) != pages:
+            # The page numbers printed on the pages would be wrong: never serve that.
+            raise ValueError(f"The furniture has {len(writer.pages)} pages, not {pages}")
+        writer.add_metadata(first.metadata)
+        if "/Lang" in first.root_object:
+            writer.root_object[NameObject("/Lang")] = TextStringObject(first.root_object["/Lang"])
+        parent = None
+        for item in first.outline:
+            if not isinstance(item, list):
+                parent = writer.add_outline_item(
+                    title=item.title, page_number=first.get_destination_page_number(item)
+                )
+        number = pages - sum(self.counts)
+        for forms, bookmark in zip(self.forms, bookmarks, strict=True):
+            writer.add_outline_item(title=bookmark, page_number=number, parent=parent)
+            for form, links in forms:
+                _lay_under(writer, writer.pages[number], form, links)
+                number += 1
+        # Sheets of one governorate embed the same map (and every sheet the same logo):
+        # keep one copy of each.
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=False)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
 
 
 def _furniture_html(title: str, blanks: list[int], *, first_page=1, total=0, **front) -> str:
@@ -520,10 +537,11 @@ def project_sheet(project, site_url: str) -> Rendered:
     # Most sheets fit on one page: the furniture of one page is rendered on the other
     # worker while the sheet's pages are, and again only if the guess was wrong.
     (pages,), (furniture,) = sheet_pages([facts], alongside=[furniture_call(1)])
-    reader = _reader(pages)
-    if len(reader.pages) != 1:
-        furniture = _run([furniture_call(len(reader.pages))])[0]
-    _store(name, _assemble([furniture], [reader], [_bookmark(facts)], pages=len(reader.pages)))
+    assembly = _Assembly([_reader(pages)])
+    (count,) = assembly.counts
+    if count != 1:
+        furniture = _run([furniture_call(count)])[0]
+    _store(name, assembly.finish([furniture], [_bookmark(facts)], pages=count))
     return Rendered(name=name, filename=filename, created=True)
 
 
@@ -686,24 +704,19 @@ def render_dossier(dossier: Dossier) -> Rendered:
     """
     if dossier.is_cached:
         return Rendered(name=dossier.name, filename=dossier.filename, created=False)
-    pages, _alongside = sheet_pages(dossier.facts)
-    front_pages = front_pages_guess(dossier)
-    sheets = [_reader(content) for content in pages]
+    sheets = [_reader(content) for content in sheet_pages(dossier.facts)[0]]
     counts = [len(sheet.pages) for sheet in sheets]
-    furniture = _run(_furniture_calls(dossier, counts, front_pages))
+    front_pages = front_pages_guess(dossier)
+    rendering = _submit(_furniture_calls(dossier, counts, front_pages))
+    # Meanwhile, the sheets' pages are copied into the PDF.
+    assembly = _Assembly(sheets)
+    furniture = rendering.results()
     actual, furniture[0] = furniture[0]
     if actual != front_pages and len(furniture) > 1:
         # The guess was wrong: the other documents' page numbers are too.
         furniture[1:] = _run(_furniture_calls(dossier, counts, actual)[1:])
-    _store(
-        dossier.name,
-        _assemble(
-            furniture,
-            sheets,
-            [_bookmark(facts) for facts in dossier.facts],
-            pages=actual + sum(counts),
-        ),
-    )
+    bookmarks = [_bookmark(facts) for facts in dossier.facts]
+    _store(dossier.name, assembly.finish(furniture, bookmarks, pages=actual + sum(counts)))
     return Rendered(name=dossier.name, filename=dossier.filename, created=True)
 
 

@@ -224,25 +224,53 @@ class RenderPool:
         """The results of ``calls`` (``(function, args)`` pairs, run side by side on the
         workers), all within ``timeout`` seconds. ``on_result(index, result)`` is called as
         each call's result comes back, in order."""
+        return self.submit(calls, timeout, warm_up).results(on_result)
+
+    def submit(self, calls, timeout: float, warm_up=None) -> "Batch":
+        """Hand ``calls`` to the workers (each as soon as it is made, if ``calls`` is a
+        generator); their results are awaited with ``Batch.results``."""
         executor = self._get(warm_up)
-        futures = [executor.submit(function, *args) for function, args in calls]
-        deadline = time.monotonic() + timeout
+        batch = Batch(self, executor, time.monotonic() + timeout, timeout)
+        try:
+            for function, args in calls:
+                batch.futures.append(executor.submit(function, *args))
+        except BaseException:
+            batch.cancel()
+            raise
+        return batch
+
+
+class Batch:
+    """Calls handed to the workers, to be finished within a time bound."""
+
+    def __init__(self, pool: RenderPool, executor, deadline: float, timeout: float):
+        self.pool = pool
+        self.executor = executor
+        self.deadline = deadline
+        self.timeout = timeout
+        self.futures = []
+
+    def cancel(self) -> None:
+        for future in self.futures:
+            future.cancel()
+
+    def results(self, on_result=None) -> list:
+        """The calls' results, in order (see ``RenderPool.run``)."""
         results = []
         try:
-            for index, future in enumerate(futures):
-                results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
+            for index, future in enumerate(self.futures):
+                results.append(future.result(timeout=max(0.0, self.deadline - time.monotonic())))
                 if on_result is not None:
                     on_result(index, results[-1])
             return results
         except FutureTimeout:
-            self._kill(executor)
-            raise RenderTimeout(f"PDF rendering took longer than {timeout} s") from None
+            self.pool._kill(self.executor)
+            raise RenderTimeout(f"PDF rendering took longer than {self.timeout} s") from None
         except BaseException:
-            for future in futures:
-                future.cancel()
+            self.cancel()
             # A broken worker (killed, out of memory) is replaced at the next call.
-            if getattr(executor, "_broken", False):
-                self._kill(executor)
+            if getattr(self.executor, "_broken", False):
+                self.pool._kill(self.executor)
             raise
 
 

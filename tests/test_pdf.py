@@ -332,3 +332,19 @@ def test_the_cover_photo_is_embedded_at_thumbnail_size(client, project, thumbnai
     widths = image_widths(reader)
     assert 640 in widths  # the photo, reduced
     assert max(widths) <= 640
+
+
+def links(page) -> list[str]:
+    return [
+        annotation.get_object()["/A"]["/URI"]
+        for annotation in page.get("/Annots", ())
+        if "/A" in annotation.get_object()
+    ]
+
+
+def test_the_project_address_is_a_link_on_the_sheet_and_in_dossiers(client, project):
+    url = f"http://testserver/fr/catalogue/{project.reference}/"
+    reader = read(client.get(f"/fr/catalogue/{project.reference}/sheet.pdf"))
+    assert set(links(reader.pages[0])) == {url}  # the QR code and the address
+    reader = read(client.get("/fr/catalogue/dossier.pdf", {"q": project.reference}))
+    assert {url} in [set(links(page)) for page in reader.pages]
