@@ -5,9 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorBand(models.IntegerChoices):
     """U4SSC banding of a dimension's core indicators against their targets."""
 
+    # xgettext:no-python-format
     BELOW_33 = 1, _("Below 33 % of target")
+    # xgettext:no-python-format
     FROM_33 = 2, _("33–66 % of target")
+    # xgettext:no-python-format
     FROM_66 = 3, _("66–95 % of target")
+    # xgettext:no-python-format
     ABOVE_95 = 4, _("95 % of target or more")
 
 
