@@ -20,7 +20,7 @@ import io
 import itertools
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import qrcode
 from django.conf import settings
@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -593,14 +593,52 @@ def _front_matter(dossier: Dossier, starts: list) -> dict:
     }
 
 
-def _lines(text: str, width: int) -> int:
-    """Lines that ``text`` takes in a column about ``width`` characters wide."""
-    lines, used = 1, 0
+@cache
+def _font_files() -> list[tuple[str, frozenset]]:
+    """The shipped Latin and Arabic fonts, with the characters each covers."""
+    from fontTools.ttLib import TTFont
+
+    files = []
+    for name in ("NotoSans-Regular-subset.ttf", "NotoSansArabic-Regular-subset.ttf"):
+        path = str(settings.BASE_DIR / "static" / "fonts" / name)
+        with TTFont(path) as font:
+            files.append((path, frozenset(font.getBestCmap())))
+    return files
+
+
+@cache
+def _font(path: str, size: float) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+@lru_cache(maxsize=8192)
+def _text_width(text: str, size: float, arabic_first: bool) -> float:
+    """Width in CSS pixels of ``text`` at ``size`` pixels, each character in the first
+    font that has it, as in the stylesheet's font lists (shaped by Pillow like by Pango)."""
+    fonts = _font_files()[::-1] if arabic_first else _font_files()
+    width, run, run_font = 0.0, "", None
+    for character in text:
+        path = next((p for p, covered in fonts if ord(character) in covered), fonts[0][0])
+        if path != run_font and run:
+            width += _font(run_font, size).getlength(run)
+            run = ""
+        run, run_font = run + character, path
+    if run:
+        width += _font(run_font, size).getlength(run)
+    return width
+
+
+def _lines(text: str, width: float, size: float) -> int:
+    """Lines that ``text`` takes in a column ``width`` pixels wide (broken at spaces)."""
+    arabic = translation.get_language_bidi()
+    space = _text_width(" ", size, arabic)
+    lines, used = 1, 0.0
     for word in str(text).split():
-        if used and used + 1 + len(word) > width:
-            lines, used = lines + 1, len(word)
+        word_width = _text_width(word, size, arabic)
+        if used and used + space + word_width > width:
+            lines, used = lines + 1, word_width
         else:
-            used += len(word) + (1 if used else 0)
+            used += word_width + (space if used else 0)
     return lines
 
 
@@ -615,34 +653,53 @@ def _pages_of(rows: list[float], page: float, heading: float, repeated: float) -
     return pages
 
 
+PX = 4 / 3  # CSS pixels per point
+
+
 def front_pages_guess(dossier: Dossier) -> int:
-    """About how many pages the cover, summary table and contents take: to number the
-    pages before they are laid out (a wrong guess costs one more layout). Sizes are in
-    CSS pixels as WeasyPrint lays out pdf.css; the columns' widths in characters were
-    fitted on the demo catalogue (right for 139 selections out of 144, in French, Arabic
-    and English, of 1 to 200 projects)."""
-    page = 979  # A4 height less the margins (18 mm + 20 mm)
-    summary = [
-        22.8
-        + 15.5
-        * (
-            max(
-                _lines(f["title"], 49),
-                _lines(f["municipality"], 18),
-                _lines(f"{f['stage_position']}. {f['stage']}", 18),
-            )
-            - 1
+    """How many pages the cover, summary table and contents take, reckoned from their
+    texts' widths in the shipped fonts and pdf.css's sizes (in CSS pixels, as WeasyPrint
+    lays them out): to number the pages before they are laid out. A wrong guess costs
+    one more layout."""
+    page = 259 / 25.4 * 96  # A4 height less the margins (18 mm + 20 mm)
+    heading = 29.8 * PX  # a section's title, with its margins
+    width = 178 / 25.4 * 96
+    # The summary table: 8 pt text, cells padded with 3 pt (8 px), rows of 5.5 pt more
+    # than their lines (padding and border).
+    widths = [0.17 * width - 8, 0.35 * width - 8, 0.17 * width - 8, 0.17 * width - 8]
+    headers = [_("Reference"), _("Project"), _("Municipality"), _("Stage")]
+    headers.append(_("Investment (TND)"))
+    widths.append(0.14 * width - 8)
+
+    def row(texts):
+        lines = max(
+            _lines(text, column, 8 * PX) for text, column in zip(texts, widths, strict=False)
         )
+        return (5.5 + 11.6 * lines) * PX
+
+    summary = [
+        row(["", f["title"], f["municipality"], f"{f['stage_position']}. {f['stage']}"])
         for f in dossier.facts
     ]
-    row, line = (26.1, 19.8) if translation.get_language_bidi() else (24.2, 18.4)
+    header = row(headers)
+    # The contents: 9.5 pt text (10 pt in Arabic), less the page numbers' 14 mm, rows of
+    # 4.4 pt more than their lines; the reference is spaced out by 0.3 pt a character.
+    # An Arabic line is taller than its line height (the font's ascent and descent).
+    if translation.get_language_bidi():
+        size, first, line = 10 * PX, 26.13, 20.27
+    else:
+        size, first, line = 9.5 * PX, (4.4 + 13.775) * PX, 13.775 * PX
+    entry = width - 14 / 25.4 * 96
     contents = [
-        row + line * (_lines(f"{f['reference']} {f['title']}", 90) - 1) for f in dossier.facts
+        first
+        + line
+        * (_lines(f"{f['reference']} {f['title']}", entry - 0.4 * len(f["reference"]), size) - 1)
+        for f in dossier.facts
     ]
     return (
         1
-        + _pages_of(summary, page, heading=39.7 + 38, repeated=38)
-        + _pages_of(contents, page, heading=39.7, repeated=0)
+        + _pages_of(summary, page, heading=heading + header, repeated=header)
+        + _pages_of(contents, page, heading=heading, repeated=0)
     )
 
 
