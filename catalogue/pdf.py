@@ -55,7 +55,8 @@ CACHE_DIR = "pdf-cache"
 MAP_SCALE = 0.6
 MAP_SUPERSAMPLING = 3  # drawn larger, then reduced: smooth borders
 TEMPLATE_DIR = "catalogue/pdf"
-STATIC_FILES = ("catalogue/pdf/pdf.css", "img/logo.svg")
+STYLESHEET = "catalogue/pdf/pdf.css"
+STATIC_FILES = (STYLESHEET, "img/logo.svg")
 THUMBNAILS = "projects/thumbnails/"  # ProjectImage.thumbnail's folder
 SHEETS_PER_DOCUMENT = 8  # sheets laid out together in one worker call (see _render_pages)
 
@@ -274,29 +275,22 @@ def facts_for(project, site_url: str) -> dict:
     return project_facts(project, outcome, site_url + project.get_absolute_url())
 
 
-def _render_settings() -> dict:
+def _render_settings() -> tuple[str, list[str], list[str]]:
+    """What the workers render with: the base URL of relative links (the static folder),
+    the folders they may read, and the stylesheet (parsed once per worker)."""
     static = settings.BASE_DIR / "static"
-    return {
-        "base_url": path2url(str(static)) + "/",
-        "allowed_roots": [str(static), str(_assets_dir())],
-    }
+    base_url = path2url(str(static)) + "/"
+    return base_url, [str(static), str(_assets_dir())], [base_url + STYLESHEET]
 
 
-def _warm_up() -> tuple[str, str, list[str]]:
+def _warm_up() -> tuple:
     """A document that a new rendering worker renders once, before any visitor's: it loads
-    WeasyPrint's machinery and both fonts."""
+    WeasyPrint's machinery, the stylesheet and both fonts."""
     html = (
-        '<html><head><link rel="stylesheet" href="catalogue/pdf/pdf.css"></head><body>'
         "<p>Warm <strong>up</strong> 0123</p>"
-        '<p dir="rtl" lang="ar">تجربة <strong>تجربة</strong></p></body></html>'
+        '<p dir="rtl" lang="ar">تجربة <strong>تجربة</strong></p>'
     )
-    config = _render_settings()
-    return html, config["base_url"], config["allowed_roots"]
-
-
-def start_renderer() -> None:
-    """Start the rendering workers now, so that the first sheet does not wait for them."""
-    pdf_renderer.pool.start(_warm_up())
+    return html, *_render_settings()
 
 
 def _submit(calls) -> pdf_renderer.Batch:
@@ -309,8 +303,7 @@ def _run(calls, on_result=None) -> list:
 
 
 def _render_call(html: str) -> tuple:
-    config = _render_settings()
-    return pdf_renderer.render, (html, config["base_url"], config["allowed_roots"])
+    return pdf_renderer.render, (html, *_render_settings())
 
 
 def _store(name: str, content: bytes) -> None:
@@ -355,12 +348,11 @@ def _pages_call(facts: list[dict]) -> tuple:
     """A worker call that renders the pages of these sheets, one PDF for each. Laying a
     few sheets out as one document spares WeasyPrint its set-up per sheet; several
     documents keep both workers busy to the end and bound a worker's memory."""
-    config = _render_settings()
     html = render_to_string(
         f"{TEMPLATE_DIR}/sheet_pages.html", {"projects": [_with_images(f) for f in facts]}
     )
     anchors = [f"sheet-{f['reference']}" for f in facts]
-    return pdf_renderer.render_parts, (html, config["base_url"], config["allowed_roots"], anchors)
+    return pdf_renderer.render_parts, (html, *_render_settings(), anchors)
 
 
 def sheet_pages(facts: list[dict], alongside=()) -> tuple[list[bytes], list]:
@@ -732,11 +724,10 @@ def _furniture_calls(dossier: Dossier, counts: list[int], front_pages: int) -> l
         total=marker(sum(counts)),
         **_front_matter(dossier, [marker(offset) for offset in offsets]),
     )
-    config = _render_settings()
     calls = [
         (
             pdf_renderer.render_numbered,
-            (front, *config.values(), front_pages, sum(counts[: cuts[1]])),
+            (front, *_render_settings(), front_pages, sum(counts[: cuts[1]])),
         )
     ]
     for start, end in zip(cuts[1:], cuts[2:], strict=False):

@@ -21,7 +21,8 @@ from functools import cache
 from multiprocessing import get_context
 from urllib.request import url2pathname
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 
@@ -78,16 +79,52 @@ def _without_gc_pauses(function):
     return wrapper
 
 
-def _document(html: str, base_url: str, allowed_roots: list[str]) -> HTML:
-    return HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher(allowed_roots))
+@cache
+def _font_config() -> FontConfiguration:
+    """This process's fonts: the stylesheets' ``@font-face`` fonts are loaded into it once,
+    and Pango keeps its fonts and shaping caches from one document to the next (a
+    configuration for each document cost a quarter of a sheet's rendering time)."""
+    return FontConfiguration()
+
+
+_stylesheets: dict[tuple, CSS] = {}
+
+
+def _stylesheet(url: str, allowed_roots: list[str]) -> CSS:
+    """The stylesheet at ``url``, parsed once per process (again if its file changes)."""
+    path = url2pathname(url.removeprefix("file:")) if url.startswith("file:") else ""
+    key = (url, tuple(allowed_roots), os.stat(path).st_mtime_ns if path else None)
+    if key not in _stylesheets:
+        _stylesheets[key] = CSS(
+            url=url, url_fetcher=SafeURLFetcher(allowed_roots), font_config=_font_config()
+        )
+    return _stylesheets[key]
+
+
+class _Document:
+    """An HTML document with the stylesheets given by URL and this process's fonts."""
+
+    def __init__(self, html: str, base_url: str, allowed_roots: list[str], stylesheets=()):
+        self.html = HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher(allowed_roots))
+        self.options = {
+            "stylesheets": [_stylesheet(url, allowed_roots) for url in stylesheets],
+            "font_config": _font_config(),
+        }
+
+    def render(self):
+        return self.html.render(**self.options)
+
+    def write_pdf(self) -> bytes:
+        return self.html.write_pdf(**self.options)
 
 
 @_without_gc_pauses
-def render(html: str, base_url: str, allowed_roots: list[str]) -> bytes:
-    """The PDF of ``html``; relative URLs resolve against ``base_url`` (a file:// URL)."""
+def render(html: str, base_url: str, allowed_roots: list[str], stylesheets=()) -> bytes:
+    """The PDF of ``html`` with ``stylesheets`` (URLs); relative URLs resolve against
+    ``base_url`` (a file:// URL)."""
     # The shipped fonts are small subsets already, so WeasyPrint's own subsetting is quick;
     # it also writes the glyph-to-text maps that keep Arabic text searchable and copyable.
-    return _document(html, base_url, allowed_roots).write_pdf()
+    return _Document(html, base_url, allowed_roots, stylesheets).write_pdf()
 
 
 # In ``render_numbered``, a number that depends on the document's own length.
@@ -101,7 +138,12 @@ def own_length_marker(offset: int) -> str:
 
 @_without_gc_pauses
 def render_numbered(
-    html: str, base_url: str, allowed_roots: list[str], front_pages: int, other_pages: int
+    html: str,
+    base_url: str,
+    allowed_roots: list[str],
+    stylesheets: list[str],
+    front_pages: int,
+    other_pages: int,
 ) -> tuple[int, bytes]:
     """The PDF of ``html`` whose numbers depend on the length of its front matter (its
     pages but the last ``other_pages``), and that length.
@@ -112,7 +154,7 @@ def render_numbered(
     """
     for _attempt in range(3):
         filled = OWN_LENGTH.sub(lambda match, base=front_pages: str(base + int(match[1])), html)
-        document = _document(filled, base_url, allowed_roots).render()
+        document = _Document(filled, base_url, allowed_roots, stylesheets).render()
         length = len(document.pages) - other_pages
         if length == front_pages:
             break
@@ -124,7 +166,7 @@ def render_numbered(
 
 @_without_gc_pauses
 def render_parts(
-    html: str, base_url: str, allowed_roots: list[str], anchors: list[str]
+    html: str, base_url: str, allowed_roots: list[str], stylesheets: list[str], anchors: list[str]
 ) -> list[bytes]:
     """One PDF per part of ``html``, laid out once.
 
@@ -133,7 +175,7 @@ def render_parts(
     as one document spares WeasyPrint its set-up for each; every part still gets its own
     fonts, so that it stands alone.
     """
-    document = _document(html, base_url, allowed_roots).render()
+    document = _Document(html, base_url, allowed_roots, stylesheets).render()
     starts = []
     wanted = iter(anchors)
     anchor = next(wanted, None)
@@ -150,12 +192,12 @@ def render_parts(
     ]
 
 
-def _warm_up(html: str, base_url: str, allowed_roots: list[str]) -> None:
+def _warm_up(html: str, base_url: str, allowed_roots: list[str], stylesheets=()) -> None:
     """Run in each new worker: import and exercise WeasyPrint (Pango, fonts, stylesheets)
     before the first real document, so that no visitor pays for it."""
     if html:
         try:
-            render(html, base_url, allowed_roots)
+            render(html, base_url, allowed_roots, stylesheets)
         except Exception:  # noqa: BLE001 -- a failed warm-up must not break the pool
             pass
     gc.collect()
@@ -183,17 +225,13 @@ class RenderPool:
                     max_workers=self.workers,
                     mp_context=get_context("spawn"),
                     initializer=_warm_up,
-                    initargs=warm_up or ("", "", []),
+                    initargs=warm_up or ("", "", [], []),
                 )
                 # Workers are spawned on demand, one per waiting task: ask for all of them
                 # now, so that a dossier does not wait for a second one to start.
                 for _ in range(self.workers):
                     self._executor.submit(_ready)
             return self._executor
-
-    def start(self, warm_up=None) -> None:
-        """Start the workers now (they warm up in the background)."""
-        self._get(warm_up)
 
     def _kill(self, executor):
         with self._lock:
@@ -205,20 +243,7 @@ class RenderPool:
 
     def render(self, html: str, base_url: str, allowed_roots: list[str], timeout: float) -> bytes:
         """One document, within ``timeout`` seconds."""
-        return self.render_many([html], base_url, allowed_roots, timeout)[0]
-
-    def render_many(
-        self,
-        documents: list[str],
-        base_url: str,
-        allowed_roots: list[str],
-        timeout: float,
-        warm_up=None,
-    ) -> list[bytes]:
-        """Several documents side by side on the workers, all within ``timeout`` seconds."""
-        return self.run(
-            [(render, (html, base_url, allowed_roots)) for html in documents], timeout, warm_up
-        )
+        return self.run([(render, (html, base_url, allowed_roots))], timeout)[0]
 
     def run(self, calls, timeout: float, warm_up=None, on_result=None) -> list:
         """The results of ``calls`` (``(function, args)`` pairs, run side by side on the
