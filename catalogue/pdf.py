@@ -7,11 +7,12 @@ live in the default storage (``pdf-cache/``), shared by every app server.
 
 Each sheet is rendered once per language as its *pages*: the sheet without page furniture
 (running header, generation date, "page X / Y"), cached under ``pdf-cache/sheet-pages/``.
-A downloadable sheet and a dossier are both assembled from cached pages: one WeasyPrint
-document holds everything else (a dossier's cover, summary table and contents, and the
-furniture of every page, with a blank page for each sheet page), and pypdf lays each
-sheet page under its blank page as a form XObject, without parsing any content. A
-dossier thus renders only the sheets that no earlier sheet or dossier has rendered.
+A downloadable sheet and a dossier are both assembled from cached pages: WeasyPrint
+renders everything else (a dossier's cover, summary table and contents, and the furniture
+of every page, with a blank page for each sheet page; a dossier's in one document per
+worker, numbered from the sheets' known page counts), and pypdf lays each sheet page
+under its blank page as a form XObject, without parsing any content. A dossier thus
+renders only the sheets that no earlier sheet or dossier has rendered.
 """
 
 import base64
@@ -58,7 +59,7 @@ TEMPLATE_DIR = "catalogue/pdf"
 STYLESHEET = "catalogue/pdf/pdf.css"
 STATIC_FILES = (STYLESHEET, "img/logo.svg")
 THUMBNAILS = "projects/thumbnails/"  # ProjectImage.thumbnail's folder
-SHEETS_PER_DOCUMENT = 8  # sheets laid out together in one worker call (see _render_pages)
+SHEETS_PER_DOCUMENT = 8  # sheets laid out together in one worker call (see _pages_call)
 
 
 @dataclass
@@ -196,7 +197,9 @@ def _amount(value, decimals=0):
 def project_facts(project, outcome, public_url: str) -> dict:
     """Everything a sheet shows of a project, in the active language.
 
-    The cache key is computed from this, so it must hold every displayed value.
+    The cache key is computed from this, so it must hold every displayed value (the
+    images by what they are made from: the cover photo's file name, the page's address;
+    ``_with_images`` makes them when the sheet is rendered).
     """
     cover, caption = _cover_photo(project)
     return {
@@ -745,10 +748,12 @@ def render_dossier(dossier: Dossier) -> Rendered:
     """Assemble a dossier into the cache unless it is there already.
 
     The sheets' pages come from the cache; only the missing ones are rendered, side by
-    side on the workers. Their page counts and a guess of the front matter's length give
-    the contents' page numbers and every page's furniture, rendered in one document per
-    worker (the front matter's corrects its numbers if the guess was wrong, and the
-    others are rendered again); each sheet page is then laid under its blank page.
+    side on the workers. Their page counts and the front matter's length (reckoned from
+    its texts) give the contents' page numbers and every page's furniture, rendered in
+    one document per worker while the web process copies the sheets' pages into the PDF;
+    each sheet page is then laid under its blank page. Should the front matter's length
+    be reckoned wrong, its document corrects its own numbers and the others are rendered
+    again: the page numbers are always right.
     """
     if dossier.is_cached:
         return Rendered(name=dossier.name, filename=dossier.filename, created=False)

@@ -3,9 +3,11 @@
 ``render`` turns an HTML string into PDF bytes with a URL fetcher that only serves files
 under the allowed folders (the portal's static and media files) and ``data:`` URIs: no
 network, no ``file://`` elsewhere, no redirects. ``render_parts`` lays a document out once
-and writes it as several PDFs (one per project sheet). ``RenderPool`` runs them in
+and writes it as several PDFs (one per project sheet); ``render_numbered`` renders a
+document whose page numbers depend on its own length. ``RenderPool`` runs them in
 separate, long-lived processes, started and warmed up together, so that a rendering that
-overruns its time bound can be killed.
+overruns its time bound can be killed. Each process parses the stylesheet and loads its
+fonts once, for all the documents it renders.
 """
 
 import functools
