@@ -372,3 +372,52 @@ def test_reloading_the_reference_data_refreshes_the_search_of_renamed_places(cli
     assert project.reference not in references(client.get(URL, {"q": "sbeitla"}))
     call_command("load_reference_data", verbosity=0)  # brings the official name back
     assert project.reference in references(client.get(URL, {"q": "sbeitla"}))
+
+
+FACET_LOOKUPS = {
+    "governorate": "municipality__governorate__slug",
+    "municipality": "municipality__slug",
+    "sector": "sector__code",
+    "dimension": "dimensions__code",
+    "stage": "stage",
+    "contract": "contract_model",
+    "ministry": "ministries__slug",
+}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"municipality": "sfax"},
+        {"governorate": "tozeur", "stage": Stage.PLANNING},
+        {"contract": ContractModel.CONCESSION, "ministry": "transport"},
+        {"q": "oasis", "dimension": "mobility"},
+        {"q": "zzzz-nothing"},
+    ],
+)
+def test_every_facet_count_equals_the_real_count_under_the_other_filters(
+    client, settings, projects, params
+):
+    settings.CACHE_PUBLIC_PAGES = True  # counted once, then read from the cache: both right
+    for _attempt in range(2):
+        response = client.get(URL, {**params, "_": _attempt})
+        for name, facet in response.context["facets"].items():
+            selection = Project.objects.public()
+            if "q" in params:
+                selection = selection.search(params["q"])
+            others = {FACET_LOOKUPS[k]: v for k, v in params.items() if k in FACET_LOOKUPS}
+            others.pop(FACET_LOOKUPS[name], None)
+            selection = selection.filter(**others)
+            for option in facet.options:
+                expected = (
+                    selection.filter(**{FACET_LOOKUPS[name]: option.value}).distinct().count()
+                )
+                assert option.count == expected, (params, name, option.value)
+        total = Project.objects.public()
+        if "q" in params:
+            total = total.search(params["q"])
+        total = total.filter(
+            **{FACET_LOOKUPS[k]: v for k, v in params.items() if k in FACET_LOOKUPS}
+        )
+        assert response.context["paginator"].count == total.distinct().count()
