@@ -358,33 +358,41 @@ def _pages_call(facts: list[dict]) -> tuple:
     return pdf_renderer.render_parts, (html, *_render_settings(), anchors)
 
 
-def sheet_pages(facts: list[dict], alongside=()) -> tuple[list[bytes], list]:
-    """The cached pages of each sheet (PDF bytes), rendering and caching the missing ones.
+class _SheetPages:
+    """The pages of sheets (PDF readers): the missing ones are handed to the workers at
+    once, each document as soon as its HTML is made, while the cached ones are read."""
 
-    The calls ``alongside`` run on the workers at the same time; their results are
-    returned too.
-    """
-    language = translation.get_language()
-    names = [_pages_name(f, language) for f in facts]
-    pages: list[bytes | None] = [None] * len(facts)
-    missing = []
-    for index, name in enumerate(names):
-        if default_storage.exists(name):
-            pages[index] = _read(name)
-        else:
-            missing.append(index)
-    chunks = _chunks(missing, pdf_renderer.pool.workers)
+    def __init__(self, facts: list[dict], alongside=()):
+        """``alongside``: other worker calls to run at the same time."""
+        language = translation.get_language()
+        self.names = [_pages_name(f, language) for f in facts]
+        self.readers: list[PdfReader | None] = [None] * len(facts)
+        cached = [default_storage.exists(name) for name in self.names]
+        missing = [index for index, found in enumerate(cached) if not found]
+        self.chunks = _chunks(missing, pdf_renderer.pool.workers)
+        calls = (_pages_call([facts[i] for i in chunk]) for chunk in self.chunks)
+        self.rendering = _submit(itertools.chain(calls, alongside))
+        for index, name in enumerate(self.names):
+            if cached[index]:
+                self.readers[index] = _parsed(_read(name))
 
-    def stored(call_index, result):
-        if call_index < len(chunks):
-            for index, content in zip(chunks[call_index], result, strict=True):
-                _store(names[index], content)
-                pages[index] = content
+    def _stored(self, call_index: int, result) -> None:
+        if call_index < len(self.chunks):
+            for index, content in zip(self.chunks[call_index], result, strict=True):
+                _store(self.names[index], content)
+                self.readers[index] = _parsed(content)
 
-    # A generator: each document is handed to a worker as soon as its HTML is ready.
-    calls = (_pages_call([facts[i] for i in chunk]) for chunk in chunks)
-    results = _run(itertools.chain(calls, alongside), on_result=stored)
-    return pages, results[len(chunks) :]
+    def results(self) -> tuple[list[PdfReader], list]:
+        """The sheets' pages, and the results of the calls ``alongside``."""
+        results = self.rendering.results(on_result=self._stored)
+        return self.readers, results[len(self.chunks) :]
+
+
+def _parsed(content: bytes) -> PdfReader:
+    """A reader of ``content`` that has read its pages already (now, not later)."""
+    reader = _reader(content)
+    len(reader.pages)
+    return reader
 
 
 # Assembly -----------------------------------------------------------------------------
@@ -531,8 +539,8 @@ def project_sheet(project, site_url: str) -> Rendered:
 
     # Most sheets fit on one page: the furniture of one page is rendered on the other
     # worker while the sheet's pages are, and again only if the guess was wrong.
-    (pages,), (furniture,) = sheet_pages([facts], alongside=[furniture_call(1)])
-    assembly = _Assembly([_reader(pages)])
+    (pages,), (furniture,) = _SheetPages([facts], alongside=[furniture_call(1)]).results()
+    assembly = _Assembly([pages])
     (count,) = assembly.counts
     if count != 1:
         furniture = _run([furniture_call(count)])[0]
@@ -757,9 +765,10 @@ def render_dossier(dossier: Dossier) -> Rendered:
     """
     if dossier.is_cached:
         return Rendered(name=dossier.name, filename=dossier.filename, created=False)
-    sheets = [_reader(content) for content in sheet_pages(dossier.facts)[0]]
+    pages = _SheetPages(dossier.facts)
+    front_pages = front_pages_guess(dossier)  # while the workers render the sheets
+    sheets, _alongside = pages.results()
     counts = [len(sheet.pages) for sheet in sheets]
-    front_pages = front_pages_guess(dossier)
     rendering = _submit(_furniture_calls(dossier, counts, front_pages))
     # Meanwhile, the sheets' pages are copied into the PDF.
     assembly = _Assembly(sheets)
