@@ -288,9 +288,15 @@ def page(server: Server, path: str, status: int = 200) -> str:
 # --- The test ------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def reference_data(transactional_db):
+    """The shipped reference data: a transactional test starts from an empty database when
+    other transactional tests ran before it (each flushes the tables when it ends)."""
+    call_command("load_reference_data", verbosity=0)
+
+
 def eligible_project(team):
     """A project through the workflow up to its eligible decision (prepared, not published)."""
-    call_command("load_reference_data", verbosity=0)
     project = ProjectFactory(title_fr=TITLE)
     services.project_submit(project=project, user=team["focal"])
     review = services.review_open(project=project, user=team["committee"])
@@ -326,7 +332,9 @@ def project_action(browser: Browser, server: Server, project, action: str, **ext
     assert response.status == 302, (action, response.status, server.log_tail())
 
 
-def test_a_change_through_one_server_is_seen_at_once_through_the_other(servers, redis_db, team):
+def test_a_change_through_one_server_is_seen_at_once_through_the_other(
+    servers, redis_db, reference_data, team
+):
     server_a, server_b = servers
     project = eligible_project(team)
     detail = f"/fr/catalogue/{project.reference}/"
