@@ -9,6 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.choices import Stage, Status
@@ -170,6 +172,67 @@ def test_natural_keys_resolve_codes_slugs_and_acronyms(editor):
     assert {m.acronym for m in project.ministries.all()} == {"ME", "MAL"}
     assert project.stop.edition.number == 2 and project.stop.municipality.code == "5111"
     assert project.latitude == Decimal("33.88146") and project.featured is True
+
+
+def test_changed_links_and_new_projects_in_one_file(projects, editor):
+    """Updates and creations together: the links are replaced, and the update's history
+    record holds the new dimensions and ministries (as an edit in the admin would)."""
+    rows = read_csv(export_csv())
+    row = next(r for r in rows if r["reference"] == "TST-2025-001")
+    row["dimensions"] = "environment"
+    row["ministries"] = "ME; MF"
+    rows.append(
+        {
+            **dict.fromkeys(rows[0], ""),
+            **new_row("NEW-2026-010", dimensions="mobility", ministries="MAL"),
+        }
+    )
+    result = import_projects(write_csv(rows), user=editor, dry_run=False, name="x.csv")
+
+    assert result.ok, [str(e) for e in result.errors]
+    assert (result.created, result.updated) == (1, 1)
+    assert result.skipped == len(rows) - 2
+    updated = Project.objects.get(reference="TST-2025-001")
+    assert {d.code for d in updated.dimensions.all()} == {"environment"}
+    assert {m.acronym for m in updated.ministries.all()} == {"ME", "MF"}
+    record = updated.history.first()
+    assert record.history_type == "~" and record.history_user == editor
+    assert {link.dimension.code for link in record.dimensions.all()} == {"environment"}
+    assert {link.ministry.acronym for link in record.ministries.all()} == {"ME", "MF"}
+    created = Project.objects.get(reference="NEW-2026-010")
+    assert {d.code for d in created.dimensions.all()} == {"mobility"}
+    assert {m.acronym for m in created.ministries.all()} == {"MAL"}
+    assert created.search_text == created.compose_search_text()
+    assert updated.search_text == updated.compose_search_text()
+
+
+def test_an_import_refreshes_the_cached_public_pages(projects, editor, client, settings):
+    settings.CACHE_PUBLIC_PAGES = True
+    url = Project.objects.get(reference="TST-2025-001").get_absolute_url()
+    assert "Titre venu du tableur" not in client.get(url).text  # now cached
+    rows = read_csv(export_csv())
+    next(r for r in rows if r["reference"] == "TST-2025-001")["title_fr"] = "Titre venu du tableur"
+
+    result = import_projects(write_csv(rows), user=editor, dry_run=False, name="x.csv")
+
+    assert result.ok and result.updated == 1
+    assert "Titre venu du tableur" in client.get(url).text
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(projects, editor):
+    """Lookups are cached and writes are in bulk: no query per row."""
+
+    def queries(count, first):
+        rows = [
+            new_row(f"QRY-2026-{n:03d}", dimensions="mobility") for n in range(first, first + count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            result = import_projects(write_csv(rows), user=editor, dry_run=False, name="q.csv")
+        assert result.ok and result.created == count
+        return len(captured)
+
+    queries(1, 1)  # the user's permissions are cached on the first import
+    assert queries(3, 10) == queries(60, 100)
 
 
 # Errors: nothing written, each error names its line -------------------------------------
