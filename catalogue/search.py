@@ -33,11 +33,18 @@ MAX_TERMS = 8
 MAX_QUERY_LENGTH = 200
 
 
+FOLD_PAIRS = tuple((chr(code), replacement) for code, replacement in ARABIC_FOLDS.items())
+
+
 def normalize(text: str) -> str:
     """Lower-case ``text``, drop accents and Arabic vowel marks, fold letter variants."""
-    stripped = COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    folded = stripped.translate(ARABIC_FOLDS).casefold()
-    return NOT_A_WORD.sub(" ", folded).strip()
+    folded = COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    # str.replace per letter present: several times faster than str.translate on long
+    # Arabic texts, and the same result, as no replacement is itself a folded letter.
+    for letter, replacement in FOLD_PAIRS:
+        if letter in folded:
+            folded = folded.replace(letter, replacement)
+    return NOT_A_WORD.sub(" ", folded.casefold()).strip()
 
 
 def search_terms(query: str) -> list[str]:
