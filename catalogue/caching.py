@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import os
 import secrets
+from collections import OrderedDict
 from contextlib import contextmanager
 from functools import wraps
 
@@ -126,6 +127,20 @@ def versioned_in_process(name: str, compute):
     return value
 
 
+# The most recently served pages, also kept in this process's memory: a repeated URL then
+# costs one read of the shared version instead of a read and an unpickling of the page
+# from Redis. Keys hold the catalogue version, so a change elsewhere is never hidden.
+RECENT_PAGES = 200
+_recent_pages: OrderedDict[str, tuple] = OrderedDict()
+
+
+def _keep_recent(key: str, page: tuple) -> None:
+    _recent_pages[key] = page
+    _recent_pages.move_to_end(key)
+    while len(_recent_pages) > RECENT_PAGES:
+        _recent_pages.popitem(last=False)
+
+
 def cache_public_page(view):
     """Cache an anonymous GET page by its URL and language, under the catalogue version."""
 
@@ -135,7 +150,11 @@ def cache_public_page(view):
             return view(request, *args, **kwargs)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
         key = f"page:{current_version()}:{get_language()}:{digest}"
-        cached = cache.get(key)
+        cached = _recent_pages.get(key)
+        if cached is None:
+            cached = cache.get(key)
+            if cached is not None:
+                _keep_recent(key, cached)
         if cached is not None:
             status, content_type, content = cached
             response = HttpResponse(content, status=status, content_type=content_type)
@@ -144,11 +163,9 @@ def cache_public_page(view):
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             if response.status_code == 200 and not response.streaming:
-                cache.set(
-                    key,
-                    (response.status_code, response["Content-Type"], response.content),
-                    PAGE_TIMEOUT,
-                )
+                cached = (response.status_code, response["Content-Type"], response.content)
+                cache.set(key, cached, PAGE_TIMEOUT)
+                _keep_recent(key, cached)
         patch_vary_headers(response, ["Cookie"])
         return response
 

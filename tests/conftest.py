@@ -27,6 +27,7 @@ def _fresh_cache(_own_shared_cache):
     caches["default"].clear()
     caches["shared"].clear()
     caching._local.clear()
+    caching._recent_pages.clear()
 
 
 @pytest.fixture(autouse=True)
