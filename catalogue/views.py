@@ -106,7 +106,9 @@ class HomeView(TemplateView):
         for sector in by_sector:
             sector.n = numbers["sectors"][sector.id]
         by_stage = [(label, numbers["stages"].get(value, 0)) for value, label in Stage.choices]
-        featured = {p.pk: p for p in Project.objects.for_lists().filter(pk__in=numbers["featured"])}
+        featured = {
+            p.pk: p for p in Project.objects.public().for_lists().filter(pk__in=numbers["featured"])
+        }
         return super().get_context_data(
             figures=numbers["figures"],
             stop_count=numbers["stop_count"],
