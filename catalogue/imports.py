@@ -70,6 +70,8 @@ CHOICE_COLUMNS = {
     "contract_subtype": (ContractSubtype, ""),
     "initiation": (Initiation, ""),
 }
+# The codes of each choice column, looked up once (an enum's ``values`` is rebuilt per use).
+CHOICE_CODES = {column: frozenset(enum.values) for column, (enum, _d) in CHOICE_COLUMNS.items()}
 DECIMAL_COLUMNS = ("investment_tnd", "land_area_ha", "latitude", "longitude")
 INTEGER_COLUMNS = ("expected_jobs", "duration_years")
 BOOLEAN_COLUMNS = ("featured", "is_demo")
@@ -80,6 +82,7 @@ FIELD_COLUMNS = {"stop": "caravan_edition", "lock_version": "edit_version"}
 # Foreign keys are resolved from the caches: full_clean would check each one with a query.
 RESOLVED_FOREIGN_KEYS = ["municipality", "stop", "sector", "submitted_by", "last_edited_by"]
 FOREIGN_KEYS = ("municipality", "stop", "sector")
+REMEMBERED_TEXT_LENGTH = 100  # longer valid texts are not remembered (see _full_clean)
 
 
 @dataclass
@@ -322,6 +325,11 @@ class ProjectImporter:
         self.to_create = []  # (project, dimension ids, ministry ids)
         self.to_update = []  # (project, changed fields, dimension ids or None, ministry ids…)
         self.new_project = Project(status=Status.DRAFT)  # with the defaults; copied per new row
+        self.fields = {f.name: f for f in Project._meta.fields if not f.generated}
+        self.valid_values = set()  # (attname, type, value) found valid (see _full_clean)
+        # A new row's fields that the file does not set keep these defaults: only those
+        # that would not pass (a required text, say) need checking on each new row.
+        self.invalid_defaults = self._invalid_fields(self.new_project, exclude=RESOLVED_FOREIGN_KEYS)
         self._load_reference_data()
 
     # Caches ----------------------------------------------------------------------------
@@ -439,12 +447,12 @@ class ProjectImporter:
         values, links, failed = self._parse(record, error, existing)
 
         if existing is None:
-            project = copy.copy(self.new_project)  # faster than Project(…)
+            project = _clone(self.new_project)  # faster than Project(…)
             project.reference = reference
             if not self.may_add:
                 error("reference", _("You may not create projects, only update them."))
         else:
-            project = copy.copy(existing)
+            project = _clone(existing)
         for name, value in values.items():
             setattr(project, name, value)
 
@@ -456,9 +464,10 @@ class ProjectImporter:
                     % {"name": self._focal_name()},
                 )
 
-        exclude = sorted({*RESOLVED_FOREIGN_KEYS, *failed})
+        # Every field of an existing project, as full_clean(); a new one's own values.
+        names = self.fields if existing is not None else [*values, *self.invalid_defaults]
         try:
-            project.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            self._full_clean(project, names, exclude={*RESOLVED_FOREIGN_KEYS, *failed})
         except ValidationError as invalid:
             for name, messages in invalid.message_dict.items():
                 column = "" if name == "__all__" else FIELD_COLUMNS.get(name, name)
@@ -482,6 +491,61 @@ class ProjectImporter:
             )
         elif action == "update":
             self.to_update.append((project, changed_fields, changed_links))
+
+    def _invalid_fields(self, project, *, exclude):
+        try:
+            self._full_clean(project, self.fields, exclude=exclude)
+        except ValidationError as invalid:
+            return [name for name in invalid.message_dict if name in self.fields]
+        return []
+
+    def _full_clean(self, project, names, *, exclude):
+        """``project.full_clean()`` for the fields ``names``, without the unique and
+        constraint checks (the database has them; a duplicated reference is reported
+        above), remembering the field values already found valid.
+
+        A field's own validation (type, choices, length, validators) depends only on its
+        value; foreign keys, whose validation queries the database, are resolved from the
+        caches and excluded. So a value that passed once (a stage, a sector's default, a
+        yes/no, a short name…) is not checked again for each of 10,000 rows; long texts
+        are checked every time. ``Model.clean()``, the rules across fields, runs for every
+        row.
+        """
+        errors = {}
+        valid = self.valid_values
+        for name in names:
+            f = self.fields.get(name)
+            if f is None or name in exclude:
+                continue
+            raw = getattr(project, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue
+            # A decimal's places are part of its value here (1.0 == 1.00 for Python).
+            key = (f.attname, type(raw), str(raw) if isinstance(raw, Decimal) else raw)
+            try:
+                if key in valid:
+                    continue
+            except TypeError:  # not hashable
+                key = None
+            try:
+                cleaned = f.clean(raw, project)
+            except ValidationError as invalid:
+                errors[f.name] = invalid.error_list
+                continue
+            setattr(project, f.attname, cleaned)
+            if (
+                key is not None
+                and type(cleaned) is type(raw)
+                and cleaned == raw
+                and (not isinstance(raw, str) or len(raw) <= REMEMBERED_TEXT_LENGTH)
+            ):
+                valid.add(key)
+        try:
+            project.clean()
+        except ValidationError as invalid:
+            errors = invalid.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def _focal_name(self):
         for municipality in self.municipalities.values():
@@ -566,7 +630,7 @@ class ProjectImporter:
                 code = raw.lower()
                 if not code:
                     values[column] = default
-                elif code in choices.values:
+                elif code in CHOICE_CODES[column]:
                     values[column] = code
                 else:
                     failed.add(column)
@@ -832,6 +896,16 @@ class ProjectImporter:
 
 
 BOOKKEEPING = ["lock_version", "updated_at", "last_edited_by", "search_text"]
+
+
+def _clone(instance):
+    """A copy of a model instance, as ``copy.copy`` makes it (own state and cache of
+    related objects) at a fraction of its cost."""
+    clone = instance.__class__.__new__(instance.__class__)
+    clone.__dict__ = instance.__dict__.copy()
+    state = clone._state = copy.copy(instance._state)
+    state.fields_cache = state.fields_cache.copy()
+    return clone
 
 
 def _update_rows(projects, names):

@@ -273,6 +273,25 @@ def test_model_validation_runs_on_every_row(editor):
     assert not Project.objects.filter(reference__startswith="VAL-").exists()
 
 
+def test_values_found_valid_once_are_still_checked_as_written(editor):
+    """The import remembers valid field values between rows: a decimal with more places
+    than allowed fails even after an equal one passed, and a bad value fails on each
+    line it is on."""
+    rows = [
+        new_row("MEM-2026-001", land_area_ha="1.5", duration_years="20"),
+        new_row("MEM-2026-002", land_area_ha="1.500", duration_years="20"),
+        new_row("MEM-2026-003", duration_years="150"),
+        new_row("MEM-2026-004", duration_years="150"),
+        new_row("MEM-2026-005", land_area_ha="1.50"),
+    ]
+    result = import_projects(write_csv(rows), user=editor, dry_run=True, name="x.csv")
+    assert {(e.line, e.column) for e in result.errors} == {
+        (3, "land_area_ha"),
+        (4, "duration_years"),
+        (5, "duration_years"),
+    }
+
+
 def test_a_reference_twice_in_one_file_is_refused(editor):
     rows = [new_row("DUP-2026-001"), new_row("DUP-2026-002"), new_row("dup-2026-001")]
     result = import_projects(write_csv(rows), user=editor, dry_run=False, name="x.csv")
