@@ -329,7 +329,9 @@ class ProjectImporter:
         self.valid_values = set()  # (attname, type, value) found valid (see _full_clean)
         # A new row's fields that the file does not set keep these defaults: only those
         # that would not pass (a required text, say) need checking on each new row.
-        self.invalid_defaults = self._invalid_fields(self.new_project, exclude=RESOLVED_FOREIGN_KEYS)
+        self.invalid_defaults = self._invalid_fields(
+            self.new_project, exclude=RESOLVED_FOREIGN_KEYS
+        )
         self._load_reference_data()
 
     # Caches ----------------------------------------------------------------------------
