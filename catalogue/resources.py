@@ -34,7 +34,12 @@ from import_export import fields
 from import_export.admin import ExportActionMixin
 from import_export.forms import ExportForm
 
-from smartcities.spreadsheet_admin import FORMATS, SpreadsheetResource, spreadsheet_response
+from smartcities.spreadsheet_admin import (
+    FORMATS,
+    ExportItemsInScopeMixin,
+    SpreadsheetResource,
+    spreadsheet_response,
+)
 from smartcities.spreadsheets import MAX_FILE_BYTES, MAX_ROWS
 
 from .exports import (
@@ -105,7 +110,7 @@ def _forget_old_files(folder: Path):
             old.unlink(missing_ok=True)
 
 
-class ProjectSpreadsheetAdminMixin(ExportActionMixin):
+class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
     """Export (filtered list or selected rows) and import of the projects' spreadsheet."""
 
     resource_classes = [ProjectResource]

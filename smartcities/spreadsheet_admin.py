@@ -98,7 +98,19 @@ class GuardedImportForm(ImportForm):
         return cleaned
 
 
-class GuardedImportExportMixin(ImportExportMixin):
+class ExportItemsInScopeMixin:
+    """The rows that "Export selected …" may name: those of the user's export queryset.
+
+    django-import-export 4 validates the posted ids against ``get_valid_export_item_pks``,
+    whose default (every row of the table, with a deprecation warning) ignores the
+    admin's scope; the export itself is still read through ``get_export_queryset``.
+    """
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_export_queryset(request).values_list("pk", flat=True)
+
+
+class GuardedImportExportMixin(ExportItemsInScopeMixin, ImportExportMixin):
     """Admin import and export of a model's spreadsheet, all or nothing."""
 
     import_form_class = GuardedImportForm

@@ -193,3 +193,29 @@ def test_the_admin_exports_the_selected_rows(client, make_user):
         {"format": "0", "resource": "0", "export_items": [chosen.pk]},
     )
     assert [row["reference"] for row in csv_rows(response)] == ["SEL-2026-001"]
+
+
+def test_selected_rows_out_of_a_focal_points_scope_are_not_exported(client, team):
+    """The selected ids are checked against the user's own projects: a focal point of
+    Gabès who posts the id of a project of Sfax gets the form back, not the project."""
+    from municipalities.models import Municipality
+
+    own = ProjectFactory(
+        reference="OWN-2026-001", municipality=Municipality.objects.get(code="5111")
+    )
+    other = ProjectFactory(
+        reference="OTH-2026-001", municipality=Municipality.objects.get(code="3411")
+    )
+    client.force_login(team["focal"])
+    response = client.post(
+        "/admin/catalogue/project/export/",
+        {"format": "0", "resource": "0", "export_items": [own.pk, other.pk]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert b"OTH-2026-001" not in response.content
+    response = client.post(
+        "/admin/catalogue/project/export/",
+        {"format": "0", "resource": "0", "export_items": [own.pk]},
+    )
+    assert [row["reference"] for row in csv_rows(response)] == ["OWN-2026-001"]
