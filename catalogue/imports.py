@@ -28,7 +28,6 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -41,6 +40,7 @@ from django.utils.translation import gettext as _
 from caravan.models import Dimension, Ministry, Stop
 from municipalities.models import Municipality
 from smartcities.spreadsheets import FileProblem, read_table
+from smartcities.storage import document_storage
 
 from .caching import bump_version
 from .choices import ContractModel, ContractSubtype, Initiation, Stage, Status
@@ -228,13 +228,15 @@ class StoredImportResult(ImportResult):
 
 
 @task()
-def import_projects_task(*, path: str, name: str, user_id, language: str) -> dict:
-    """``import_projects`` in the background (large files); the file is deleted after."""
-    file = Path(path)
+def import_projects_task(*, stored: str, name: str, user_id, language: str) -> dict:
+    """``import_projects`` in the background (large files) of a file waiting in the
+    documents storage under the name ``stored``; the file is deleted after."""
+    storage = document_storage()
     try:
-        data = file.read_bytes()
+        with storage.open(stored, "rb") as file:
+            data = file.read()
     finally:
-        file.unlink(missing_ok=True)
+        storage.delete(stored)
     user = get_user_model().objects.get(pk=user_id) if user_id is not None else None
     with translation.override(language):
         return import_projects(data, user=user, dry_run=False, name=name).as_dict()

@@ -14,9 +14,7 @@ shows a preview that stays small (counts, the first rows, every error).
 
 import hashlib
 import secrets
-import tempfile
-import time
-from pathlib import Path
+from datetime import timedelta
 
 import tablib
 from django import forms
@@ -24,10 +22,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.http import Http404, HttpResponseRedirect
 from django.tasks import TaskResultStatus
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
@@ -41,6 +41,7 @@ from smartcities.spreadsheet_admin import (
     spreadsheet_response,
 )
 from smartcities.spreadsheets import MAX_FILE_BYTES, MAX_ROWS
+from smartcities.storage import PENDING_IMPORTS, document_storage
 
 from .exports import (
     COLUMN_NAMES,
@@ -93,21 +94,24 @@ class ImportForm(forms.Form):
     )
 
 
-def pending_dir() -> Path:
-    """Where uploaded files wait between the check and the confirmation (private)."""
-    folder = Path(
-        getattr(settings, "IMPORT_PENDING_DIR", None)
-        or Path(tempfile.gettempdir()) / "smartcities-imports"
-    )
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+def _pending_name(token: str) -> str:
+    return f"{PENDING_IMPORTS}/{token}.upload"
 
 
-def _forget_old_files(folder: Path):
-    limit = time.time() - PENDING_MAX_AGE
-    for old in folder.glob("*.upload"):
-        if old.stat().st_mtime < limit:
-            old.unlink(missing_ok=True)
+def _forget_old_files(storage) -> None:
+    """Delete the checked files nobody confirmed within ``PENDING_MAX_AGE``."""
+    limit = timezone.now() - timedelta(seconds=PENDING_MAX_AGE)
+    try:
+        _folders, names = storage.listdir(PENDING_IMPORTS)
+    except FileNotFoundError:
+        return
+    for name in names:
+        path = f"{PENDING_IMPORTS}/{name}"
+        try:
+            if storage.get_modified_time(path) < limit:
+                storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
 
 
 class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
@@ -277,15 +281,21 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
         )
 
     def _keep(self, request, upload, *, rows) -> str:
-        """Keep the checked file until it is confirmed; only this session may confirm it."""
-        folder = pending_dir()
-        _forget_old_files(folder)
+        """Keep the checked file until it is confirmed; only this session may confirm it.
+
+        The file waits in the private documents storage (a folder or bucket every app
+        server and task worker shares, never served to the public): the confirmation may
+        reach another app server, and a large import runs on a worker.
+        """
+        storage = document_storage()
+        _forget_old_files(storage)
         token = secrets.token_urlsafe(24)
         upload.seek(0)
         data = upload.read(MAX_FILE_BYTES + 1)
-        (folder / f"{token}.upload").write_bytes(data)
+        stored = storage.save(_pending_name(token), ContentFile(data))
         pending = request.session.get(SESSION_KEY, {})
         pending[token] = {
+            "stored": stored,
             "name": upload.name,
             "sha256": hashlib.sha256(data).hexdigest(),
             "rows": rows,
@@ -298,20 +308,22 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
         pending = request.session.get(SESSION_KEY, {})
         entry = pending.pop(token, None)
         request.session[SESSION_KEY] = pending
-        if entry is None or not token.replace("-", "").replace("_", "").isalnum():
+        if entry is None or "stored" not in entry:
             return None
-        stored = pending_dir() / f"{token}.upload"
+        storage = document_storage()
+        stored = entry["stored"]  # a name this server gave, kept in the signed session
         try:
-            data = stored.read_bytes()
+            with storage.open(stored, "rb") as file:
+                data = file.read()
         except FileNotFoundError:
             return None
         if hashlib.sha256(data).hexdigest() != entry["sha256"]:
-            stored.unlink(missing_ok=True)
+            storage.delete(stored)
             return None
         # Everything is checked again: the database may have changed since the check.
         if entry["rows"] > getattr(settings, "IMPORT_SYNC_MAX_ROWS", IMPORT_SYNC_MAX_ROWS):
             task_result = import_projects_task.enqueue(
-                path=str(stored),
+                stored=stored,
                 name=entry["name"],
                 user_id=request.user.pk,
                 language=get_language(),
@@ -323,7 +335,7 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
                 str(task_result.id),
             ]
             return str(task_result.id)
-        stored.unlink(missing_ok=True)
+        storage.delete(stored)
         return import_projects(data, user=request.user, dry_run=False, name=entry["name"])
 
 

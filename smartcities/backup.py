@@ -26,9 +26,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
-from .storage import private_media_root
+from .storage import PENDING_IMPORTS, private_media_root
 
 DERIVED_MEDIA = ("pdf-cache",)
+TRANSIENT_DOCUMENTS = (PENDING_IMPORTS,)  # spreadsheets awaiting confirmation
 MEDIA_ARCHIVE = "media.tar.gz"
 DOCUMENTS_ARCHIVE = "documents.tar.gz"
 
@@ -92,7 +93,7 @@ def media_checksums() -> dict[str, str]:
 
 def document_checksums() -> dict[str, str]:
     """SHA-256 of every project document, by path relative to PRIVATE_MEDIA_ROOT."""
-    return _checksums(_documents_root())
+    return _checksums(_documents_root(), TRANSIENT_DOCUMENTS)
 
 
 def _archive(root: Path | None, target: Path, skip=()) -> None:
@@ -140,7 +141,7 @@ def backup(destination: Path) -> Path:
         )
         database_file = "database.dump"
     _archive(Path(settings.MEDIA_ROOT), folder / MEDIA_ARCHIVE, DERIVED_MEDIA)
-    _archive(_documents_root(), folder / DOCUMENTS_ARCHIVE)
+    _archive(_documents_root(), folder / DOCUMENTS_ARCHIVE, TRANSIENT_DOCUMENTS)
     manifest = {
         "created": datetime.now(UTC).isoformat(),
         "engine": connection.vendor,

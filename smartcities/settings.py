@@ -261,12 +261,6 @@ TASKS = {
     }
 }
 
-# Spreadsheets checked in the admin wait here for their confirmation, which may reach
-# another app server, and a large import is read by the task worker: with several
-# machines, a folder they all mount (not served to the public). Default: the system's
-# temporary folder.
-IMPORT_PENDING_DIR = env.str("IMPORT_PENDING_DIR", default="")
-
 # PDF sheets and dossiers (catalogue/pdf.py).
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60)  # seconds, then refused
 DOSSIER_MAX_PROJECTS = 200  # above: refused, with advice to narrow the selection

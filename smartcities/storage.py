@@ -15,6 +15,9 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.utils.deconstruct import deconstructible
 
 DOCUMENTS = "documents"  # the alias in settings.STORAGES
+# In that storage, spreadsheets checked in the admin wait for their confirmation (a day
+# at most); transient, so backups leave them out.
+PENDING_IMPORTS = "pending-imports"
 
 
 @deconstructible

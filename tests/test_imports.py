@@ -4,6 +4,7 @@ import csv
 import io
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -507,6 +508,45 @@ def test_the_admin_checks_then_imports_on_confirmation(client, editor):
     assert again.status_code == 200 and again.context["result"] is None
 
 
+def test_a_checked_file_waits_in_the_private_storage_until_confirmed(client, editor, settings):
+    """Between the check and the confirmation the file is in the documents storage (shared
+    by every app server, never served), then deleted; files never confirmed go after a
+    day; a backup leaves them out."""
+    import os
+    import time
+
+    from smartcities import backup
+
+    pending = Path(settings.PRIVATE_MEDIA_ROOT) / "pending-imports"
+    pending.mkdir(parents=True)
+    stale = pending / "forgotten.upload"
+    stale.write_bytes(b"reference\n")
+    os.utime(stale, (time.time() - 2 * 24 * 3600,) * 2)
+    client.force_login(editor)
+    upload = SimpleUploadedFile("caravan.csv", write_csv([new_row("PND-2026-001")]))
+    checked = client.post(IMPORT_URL, {"import_file": upload})
+
+    waiting = list(pending.iterdir())
+    assert [path.suffix for path in waiting] == [".upload"]  # the stale file is gone
+    assert waiting[0].read_bytes() == write_csv([new_row("PND-2026-001")])
+    assert not any("pending-imports" in name for name in backup.document_checksums())
+    client.post(IMPORT_URL, {"confirm": "1", "token": checked.context["token"]})
+    assert Project.objects.filter(reference="PND-2026-001").exists()
+    assert list(pending.iterdir()) == []
+
+
+def test_a_file_changed_while_waiting_is_not_imported(client, editor, settings):
+    client.force_login(editor)
+    upload = SimpleUploadedFile("caravan.csv", write_csv([new_row("CHG-2026-001")]))
+    checked = client.post(IMPORT_URL, {"import_file": upload})
+    (waiting,) = (Path(settings.PRIVATE_MEDIA_ROOT) / "pending-imports").iterdir()
+    waiting.write_bytes(write_csv([new_row("CHG-2026-002")]))
+    done = client.post(IMPORT_URL, {"confirm": "1", "token": checked.context["token"]})
+    assert done.status_code == 200 and done.context["result"] is None
+    assert not Project.objects.filter(reference__startswith="CHG-").exists()
+    assert not waiting.exists()
+
+
 def test_the_admin_lists_every_error_and_offers_no_confirmation(client, editor):
     client.force_login(editor)
     rows = [new_row("ERR-2026-001", municipality="0000"), new_row("ERR-2026-002", stage="x")]
@@ -529,6 +569,7 @@ def test_a_large_admin_import_runs_as_a_background_task(client, editor, settings
     done = client.post(IMPORT_URL, {"confirm": "1", "token": checked.context["token"]})
     assert done.status_code == 302
     assert Project.objects.filter(reference__startswith="BGT-").count() == 2
+    assert list((Path(settings.PRIVATE_MEDIA_ROOT) / "pending-imports").iterdir()) == []
 
 
 def test_the_import_templates_have_the_columns_and_an_example_that_imports(client, editor):
