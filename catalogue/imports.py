@@ -12,10 +12,11 @@
    in the file, the user's rights and municipal scope, the edit version;
 3. if any row has an error, nothing is written and each error names its line, its column
    and the reason; otherwise (and unless it is a dry run) the rows are written in one
-   transaction, with their search text and, for changed projects, a history record (who,
-   when, what). On PostgreSQL the new projects are streamed with COPY while the next rows
-   are checked (``PostgresWriter``), and rolled back with the transaction if a later row
-   fails; elsewhere they are written with bulk queries after the check. Bulk writes send
+   transaction, with their search text and a history record for each new or changed
+   project (who, when, which file, what). On PostgreSQL the new projects are streamed
+   with COPY while the next rows are checked (``PostgresWriter``), and rolled back with
+   the transaction if a later row fails; elsewhere they are written with bulk queries
+   after the check. Bulk writes send
    no signals, so the import raises the catalogue version itself (cached public pages).
 
 The import never changes a project's workflow status: new projects are drafts, the
@@ -855,26 +856,32 @@ class ProjectImporter:
         return created_links
 
     def _history_records(self, *, reason, now):
-        """One history record per changed project (old values stay in the previous record),
-        as an edit in the admin would leave; its dimensions and ministries come from
+        """One history record per new project ("created") and per changed project (its
+        old values stay in the previous record), as the admin would leave them, naming the
+        file and who imported it; their dimensions and ministries come from
         ``_m2m_history_records``.
 
-        Created projects get none: writing it would cost a third of the import's time, and
-        the file, ``created_at`` and ``last_edited_by`` already say who brought them in;
-        their history starts with their first change.
-        """
+        Each record is a copy of one template given the project's values (10,000 calls of
+        the model's constructor would take longer than writing the records)."""
         history = Project.history.model
-        tracked = history.tracked_fields
-        return [
-            history(
+        attnames = [f.attname for f in history.tracked_fields]
+        values = operator.attrgetter(*attnames)
+        records = []
+        for projects, kind in (
+            ((project for project, _d, _m in self.to_create), "+"),
+            ((project for project, _f, _l in self.to_update), "~"),
+        ):
+            template = history(
                 history_date=now,
                 history_user=self.user,
                 history_change_reason=reason[:100],
-                history_type="~",
-                **{f.attname: getattr(project, f.attname) for f in tracked},
+                history_type=kind,
             )
-            for project, _f, _l in self.to_update
-        ]
+            for project in projects:
+                record = _clone(template)
+                record.__dict__.update(zip(attnames, values(project), strict=True))
+                records.append(record)
+        return records
 
     def _m2m_history_records(self, records, created_links):
         """The dimensions and ministries of each history record (``records`` have ids)."""
@@ -1096,31 +1103,26 @@ class PostgresWriter:
             cursor.execute(f"DROP TABLE {CHANGES_TABLE}")
 
     def _write_links(self, new_links):
-        """As ``ProjectImporter._write_links``, with COPY; the ids of the updated projects'
-        new links are read back for their history."""
+        """As ``ProjectImporter._write_links``, with COPY: the new links' ids are taken
+        from their sequence first (one query), for the history records."""
         self.importer._delete_replaced_links()
-        changed = {
-            name: sorted(
-                project.pk for project, _f, links in self.importer.to_update if name in links
-            )
-            for name in ("dimensions", "ministries")
-        }
         created_links = {}
         for name, column in (("dimensions", "dimension_id"), ("ministries", "ministry_id")):
             through = getattr(Project, name).through
-            fields = [through._meta.get_field("project"), through._meta.get_field(column[:-3])]
-            if new_links[name]:
+            fields = [
+                through._meta.pk,
+                through._meta.get_field("project"),
+                through._meta.get_field(column[:-3]),
+            ]
+            rows = new_links[name]
+            by_project = {}
+            if rows:
+                ids = _next_ids(through, len(rows))
                 with ExitStack() as stack:
                     copy = _open_copy(stack, through._meta.db_table, fields)
-                    for row in new_links[name]:
-                        copy.write_row(row)
-            by_project = {}
-            for start in range(0, len(changed[name]), LOOKUP_CHUNK):
-                rows = through.objects.filter(
-                    project_id__in=changed[name][start : start + LOOKUP_CHUNK]
-                ).values_list("project_id", "id", column)
-                for project_id, link_id, target in rows.order_by("id"):
-                    by_project.setdefault(project_id, []).append((link_id, target))
+                    for link_id, (project_id, target) in zip(ids, rows, strict=True):
+                        copy.write_row((link_id, project_id, target))
+                        by_project.setdefault(project_id, []).append((link_id, target))
             created_links[name] = by_project
         return created_links
 

@@ -205,6 +205,17 @@ def test_changed_links_and_new_projects_in_one_file(projects, editor):
     assert {m.acronym for m in created.ministries.all()} == {"MAL"}
     assert created.search_text == created.compose_search_text()
     assert updated.search_text == updated.compose_search_text()
+    # The new project's history starts with the import: who, which file, what.
+    (first,) = created.history.all()
+    assert (first.history_type, first.history_user) == ("+", editor)
+    assert first.history_change_reason.endswith("x.csv")
+    assert first.title_fr == created.title_fr and first.municipality_id == created.municipality_id
+    assert {link.dimension.code for link in first.dimensions.all()} == {"mobility"}
+    assert {link.ministry.acronym for link in first.ministries.all()} == {"MAL"}
+    # The links' ids in the history are those of the project's own links.
+    assert {link.id for link in first.dimensions.all()} == set(
+        created.dimensions.through.objects.filter(project=created).values_list("id", flat=True)
+    )
 
 
 def test_an_import_refreshes_the_cached_public_pages(projects, editor, client, settings):
