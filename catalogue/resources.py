@@ -61,8 +61,9 @@ PENDING_MAX_AGE = 24 * 3600  # seconds an uploaded file waits for its confirmati
 SESSION_KEY = "catalogue_project_imports"
 TASKS_SESSION_KEY = "catalogue_project_import_tasks"
 # Past this many rows, the confirmed import runs as a background task (django.tasks):
-# at ~1,700 rows/s for projects with descriptions on PostgreSQL (bench/import_bench.py,
-# bounded by the search text's trigram index), a larger file would keep a request too long.
+# at ~700 rows/s for projects with descriptions on PostgreSQL on a slow 2-core machine
+# (bench/import_bench.py, bounded by the search text's trigram index), a larger file
+# would keep a request too long.
 IMPORT_SYNC_MAX_ROWS = 2_000
 
 
