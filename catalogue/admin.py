@@ -356,7 +356,8 @@ class ProjectAdmin(
     ]
     inlines = [ProjectImageInline, ProjectDocumentInline, ReviewHistoryInline, TransitionInline]
     actions = [submit_action, review_action, publish_action, withdraw_action, restore_action]
-    history_list_display = ["status"]
+    # The workflow status of each history record, with its label (see the template).
+    object_history_list_template = "admin/catalogue/project/object_history_list.html"
     fieldsets = [
         (None, {"fields": ["reference", "title_fr", "title_ar", "title_en", "edit_version"]}),
         (
@@ -412,6 +413,13 @@ class ProjectAdmin(
             },
         ),
     ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "status_label": Project._meta.get_field("status").verbose_name,
+        }
+        return super().history_view(request, object_id, extra_context)
 
     def get_queryset(self, request):
         latest_decision = (

@@ -169,6 +169,27 @@ def test_a_municipality_edit_shows_old_and_new_values_in_its_admin_history(clien
     assert "editor" in page.text
 
 
+def test_a_projects_history_names_its_workflow_status_in_the_users_language(client, team):
+    import re
+
+    from catalogue.models import Project
+
+    project = ProjectFactory(reference="HIS-2026-001")
+    Project.objects.get(pk=project.pk).save()  # a history record in the workflow's draft
+    client.force_login(team["editor"])
+    url = reverse("admin:catalogue_project_history", args=[project.pk])
+    for language, column, label in (
+        ("fr", "Statut de traitement", "Brouillon"),
+        ("en", "Workflow status", "Draft"),
+    ):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        cells = [
+            " ".join(c.split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", page.text, re.S)
+        ]
+        assert column in cells and label in cells
+        assert "draft" not in cells and "status" not in cells
+
+
 def test_the_territory_load_records_history_so_a_first_edit_keeps_the_value_before(
     client, team, settings
 ):
