@@ -4,6 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalogue.imports import import_projects
 
@@ -42,7 +45,7 @@ class Command(BaseCommand):
             translation.activate(language)
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"No such file: {file}")
+            raise CommandError(_("No such file: %(file)s") % {"file": file})
         importer = None
         if user:
             try:
@@ -57,7 +60,11 @@ class Command(BaseCommand):
         for error in result.errors[:MAX_ERRORS_SHOWN]:
             self.stderr.write(str(error))
         if len(result.errors) > MAX_ERRORS_SHOWN:
-            self.stderr.write(f"… {len(result.errors) - MAX_ERRORS_SHOWN} more.")
+            more = len(result.errors) - MAX_ERRORS_SHOWN
+            self.stderr.write(
+                ngettext("… and %(count)s more error.", "… and %(count)s more errors.", more)
+                % {"count": more}
+            )
         if not result.ok:
             raise CommandError(result.summary())
         if options["verbosity"] >= 2:
@@ -66,9 +73,16 @@ class Command(BaseCommand):
                     changed = ", ".join(column for column, _old, _new in row.changes)
                     self.stdout.write(f"{row.line}: {row.reference} ({changed})")
                 elif row.action == "create":
-                    self.stdout.write(f"{row.line}: {row.reference} (new)")
+                    new = _("new")  # outside the f-string, where makemessages finds it
+                    self.stdout.write(f"{row.line}: {row.reference} ({new})")
         rate = result.total_rows / result.seconds if result.seconds else 0
-        self.stdout.write(
-            self.style.SUCCESS(result.summary())
-            + f" ({result.total_rows:,} rows, {result.seconds:.1f} s, {rate:,.0f} rows/s)"
-        )
+        figures = ngettext(
+            "%(rows)s row in %(seconds)s s, %(rate)s rows per second",
+            "%(rows)s rows in %(seconds)s s, %(rate)s rows per second",
+            result.total_rows,
+        ) % {
+            "rows": number_format(result.total_rows, force_grouping=True),
+            "seconds": number_format(result.seconds, 1),
+            "rate": number_format(rate, 0, force_grouping=True),
+        }
+        self.stdout.write(self.style.SUCCESS(result.summary()) + f" ({figures})")
