@@ -598,8 +598,15 @@ def test_the_command_imports_all_or_nothing(tmp_path, editor):
     good.write_bytes(write_csv([new_row("CMD-2026-001")]))
     call_command("import_projects", str(good), "--dry-run", "--user", "importer")
     assert not Project.objects.filter(reference="CMD-2026-001").exists()
-    call_command("import_projects", str(good), "--user", "importer")
+    output = io.StringIO()
+    call_command(
+        "import_projects", str(good), "--user", "importer", "--language", "fr", "-v2", stdout=output
+    )
     assert Project.objects.get(reference="CMD-2026-001").last_edited_by == editor
+    assert "CMD-2026-001 (nouveau)" in output.getvalue()
+    assert "(1 ligne en " in output.getvalue() and "lignes par seconde)" in output.getvalue()
+    with pytest.raises(CommandError, match="لملف غير موجود"):
+        call_command("import_projects", str(tmp_path / "missing.csv"), "--language", "ar")
 
     bad = tmp_path / "bad.csv"
     bad.write_bytes(write_csv([new_row("CMD-2026-002"), new_row("CMD-2026-003", stage="?")]))

@@ -40,9 +40,12 @@ class Command(BaseCommand):
             help="Language of the messages (default: the site's default language).",
         )
 
-    def handle(self, *args, file, dry_run, user, language, **options):
-        if language:
-            translation.activate(language)
+    def handle(self, *args, language, **options):
+        # The language is the command's own: a caller (call_command) keeps its language.
+        with translation.override(language or translation.get_language()):
+            self.run(**options)
+
+    def run(self, *, file, dry_run, user, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(file)s") % {"file": file})
