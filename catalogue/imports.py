@@ -16,8 +16,8 @@
    project (who, when, which file, what). On PostgreSQL the new projects are streamed
    with COPY while the next rows are checked (``PostgresWriter``), and rolled back with
    the transaction if a later row fails; elsewhere they are written with bulk queries
-   after the check. Bulk writes send
-   no signals, so the import raises the catalogue version itself (cached public pages).
+   after the check. Bulk writes send no signals, so the import raises the catalogue
+   version itself (cached public pages).
 
 The import never changes a project's workflow status: new projects are drafts, the
 ``status`` column is ignored. Each changed project's edit version goes up by one.
@@ -782,13 +782,14 @@ class ProjectImporter:
 
     def _prepare_new(self, project, now):
         """A new project's bookkeeping and search text, as ``save()`` would set them."""
-        project.created_at = project.updated_at = now
-        project.last_edited_by = self.user
-        self._attach_cached(project)
-        project.search_text = project.compose_search_text()
+        project.created_at = now
+        self._prepare(project, now)
 
     def _prepare_changed(self, project, now):
         project.lock_version += 1
+        self._prepare(project, now)
+
+    def _prepare(self, project, now):
         project.updated_at = now
         project.last_edited_by = self.user
         self._attach_cached(project)
@@ -838,8 +839,8 @@ class ProjectImporter:
                 _insert(model, rows)
 
     def _write_links(self, new_links):
-        """Replace the changed dimensions and ministries; return the new link rows of the
-        updated projects: {name: {project id: [(link id, target id)]}}."""
+        """Replace the changed dimensions and ministries; return the new link rows, of new
+        and updated projects: {name: {project id: [(link id, target id)]}}."""
         self._delete_replaced_links()
         created_links = {}
         for name, column in (("dimensions", "dimension_id"), ("ministries", "ministry_id")):

@@ -312,7 +312,7 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
         if entry is None or "stored" not in entry:
             return None
         storage = document_storage()
-        stored = entry["stored"]  # a name this server gave, kept in the signed session
+        stored = entry["stored"]  # the name the storage gave, kept in the user's session
         try:
             with storage.open(stored, "rb") as file:
                 data = file.read()
