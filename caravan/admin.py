@@ -4,11 +4,10 @@ from django.contrib.admin.utils import display_for_field, unquote
 from django.db.models import Count, ForeignKey
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from translated_fields import TranslatedFieldAdmin
 
 from municipalities.models import Municipality
-from smartcities.admin import COMPACT_TEXT, run_service
+from smartcities.admin import COMPACT_TEXT, SafeHistoryAdmin, run_service
 from smartcities.spreadsheet_admin import GuardedImportExportMixin
 
 from .choices import PROGRAMME_GATES, ProgrammeDecision
@@ -223,7 +222,9 @@ class MunicipalityReviewForm(forms.ModelForm):
 
 
 @admin.register(MunicipalityReview)
-class MunicipalityReviewAdmin(ChildHistoryMixin, TranslatedFieldAdmin, SimpleHistoryAdmin):
+class MunicipalityReviewAdmin(ChildHistoryMixin, TranslatedFieldAdmin, SafeHistoryAdmin):
+    # A revert would bypass the decision's workflow: older versions are read-only.
+    history_revert = False
     form = MunicipalityReviewForm
     child_histories = [(DimensionScore, "review", "dimension", ["band", "comment"])]
     child_history_title = _("Changes to dimension scores")

@@ -1,19 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
 from translated_fields import TranslatedFieldAdmin
 
 from caravan.admin import ChildHistoryMixin
 from municipalities.models import Municipality
-from smartcities.admin import COMPACT_TEXT, run_service
+from smartcities.admin import COMPACT_TEXT, SafeHistoryAdmin, run_service
 
 from . import services
 from .choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, Decision, Status
@@ -27,6 +27,7 @@ from .models import (
     ReviewScore,
     ScreeningCriterion,
     Sector,
+    Source,
 )
 from .permissions import focal_municipality_id, is_unattached_focal_point, scope_projects
 from .resources import ProjectSpreadsheetAdminMixin
@@ -218,26 +219,24 @@ class ProjectAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["edit_version"].initial = self.instance.lock_version
+            version = self.instance.lock_version
+            if to_historic(self.instance) is not None:
+                # An older version shown for a revert: it is saved over the current one.
+                version = self._current_version()
+            self.fields["edit_version"].initial = version
+
+    def _current_version(self, *, lock=False):
+        rows = Project.objects.filter(pk=self.instance.pk)
+        if lock:
+            rows = rows.select_for_update()
+        return rows.values_list("lock_version", flat=True).first()
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
-            current = (
-                Project.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("lock_version", flat=True)
-                .first()
-            )
-            if cleaned.get("edit_version") != current:
-                raise ValidationError(
-                    _(
-                        "Someone else saved this project while you were editing it. Your "
-                        "changes were not saved: open the project again to see the new "
-                        "version, then redo your changes."
-                    ),
-                    code="stale",
-                )
+        # Told on the form, with the user's changes kept. The admin saves in one
+        # transaction: the row stays locked from here to project_save, which checks again.
+        if self.instance.pk and cleaned.get("edit_version") != self._current_version(lock=True):
+            raise ValidationError(services.STALE_EDIT, code="stale")
         return cleaned
 
 
@@ -301,6 +300,12 @@ restore_action = _transition_action(
     services.project_restore,
     permission="publish",
 )
+confirm_current_action = _transition_action(
+    "confirm_projects_current",
+    _("Confirm still current"),
+    services.project_confirm_current,
+    permission="verify",
+)
 review_action = _transition_action(
     "open_reviews",
     _("Open an eligibility review"),
@@ -309,13 +314,59 @@ review_action = _transition_action(
 )
 
 
+class VerificationFilter(admin.SimpleListFilter):
+    """The verification queue: published projects nobody confirmed as current lately."""
+
+    title = _("verification")
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("due", _("To be verified")),
+            ("current", _("Verified recently")),
+        ]
+
+    def queryset(self, request, queryset):
+        due = Project.objects.verification_due().values("pk")
+        if self.value() == "due":
+            return queryset.filter(pk__in=due)
+        if self.value() == "current":
+            return queryset.filter(status=Status.PUBLISHED).exclude(pk__in=due)
+        return queryset
+
+
+@admin.register(Source)
+class SourceAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+    list_display = ["title", "publisher", "kind", "date", "project_count"]
+    list_filter = ["kind"]
+    search_fields = ["title", "publisher", "url"]
+    autocomplete_fields = ["municipalities"]
+    filter_horizontal = ["editions"]
+    fieldsets = [
+        (None, {"fields": ["title", "publisher", "kind", ("date", "date_precision")]}),
+        (_("Where to read it"), {"fields": ["url", "document"]}),
+        (
+            _("What it states"),
+            {"fields": ["excerpt_fr", "excerpt_ar", "excerpt_en", "note_fr", "note_ar", "note_en"]},
+        ),
+        (_("Cited by"), {"fields": ["municipalities", "editions"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(project_count=Count("projects"))
+
+    @admin.display(description=_("projects"), ordering="project_count")
+    def project_count(self, obj):
+        return obj.project_count
+
+
 @admin.register(Project)
 class ProjectAdmin(
     NotFoundOutOfScopeMixin,
     UnattachedFocalPointMixin,
     ProjectSpreadsheetAdminMixin,
     TranslatedFieldAdmin,
-    SimpleHistoryAdmin,
+    SafeHistoryAdmin,
 ):
     form = ProjectAdminForm
     list_display = [
@@ -333,29 +384,45 @@ class ProjectAdmin(
     list_display_links = ["reference", "title_fr"]
     list_filter = [
         "status",
+        VerificationFilter,
+        "screening",
         "stage",
         "contract_model",
         "sector",
         "municipality__governorate",
+        ("municipality", admin.RelatedOnlyFieldListFilter),
+        ("ministries", admin.RelatedOnlyFieldListFilter),
         "featured",
         "is_demo",
     ]
     list_select_related = ["municipality__governorate", "sector"]
     search_fields = ["reference", "title_fr", "title_ar", "title_en", "municipality__name_fr"]
-    autocomplete_fields = ["municipality", "stop", "sector"]
+    autocomplete_fields = ["municipality", "stop", "sector", "sources"]
     filter_horizontal = ["dimensions", "ministries"]
     date_hierarchy = "updated_at"
     readonly_fields = [
         "status",
         "published_at",
         "withdrawn_reason",
+        "screening",
+        "screened_at",
+        "screening_score",
+        "verified_at",
+        "verified_by",
         "submitted_by",
         "last_edited_by",
         "created_at",
         "updated_at",
     ]
     inlines = [ProjectImageInline, ProjectDocumentInline, ReviewHistoryInline, TransitionInline]
-    actions = [submit_action, review_action, publish_action, withdraw_action, restore_action]
+    actions = [
+        submit_action,
+        review_action,
+        publish_action,
+        withdraw_action,
+        restore_action,
+        confirm_current_action,
+    ]
     # The workflow status of each history record, with its label (see the template).
     object_history_list_template = "admin/catalogue/project/object_history_list.html"
     fieldsets = [
@@ -393,16 +460,29 @@ class ProjectAdmin(
         ),
         (_("Contact"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
         (
+            _("Sources"),
+            {
+                "description": _(
+                    "Where the project's public facts come from; cited on its page, its "
+                    "sheet and in the exports."
+                ),
+                "fields": ["sources"],
+            },
+        ),
+        (
             _("Publication"),
             {
                 "description": _(
-                    "The status changes only through the actions of the project list "
-                    "(submit, review, publish, withdraw, restore)."
+                    "The status, the screening and the verification change only through the "
+                    "actions of the project list (submit, review, publish, withdraw, restore, "
+                    "confirm still current)."
                 ),
                 "fields": [
                     "status",
                     "withdrawn_reason",
                     "published_at",
+                    ("screening", "screened_at", "screening_score"),
+                    ("verified_at", "verified_by"),
                     "featured",
                     "is_demo",
                     "submitted_by",
@@ -494,6 +574,9 @@ class ProjectAdmin(
     def has_review_permission(self, request):
         return request.user.has_perm("catalogue.review_project")
 
+    def has_verify_permission(self, request):
+        return request.user.has_perm("catalogue.verify_project")
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         restricted_to = focal_municipality_id(request.user)
         if db_field.name == "municipality" and restricted_to is not None:
@@ -502,13 +585,11 @@ class ProjectAdmin(
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        restricted_to = focal_municipality_id(request.user)
-        if restricted_to is not None and obj.municipality_id != restricted_to:
-            raise PermissionDenied(gettext("A project cannot move to another municipality."))
-        obj.last_edited_by = request.user
-        if change:
-            obj.lock_version = (form.cleaned_data.get("edit_version") or obj.lock_version) + 1
-        super().save_model(request, obj, form, change)
+        # The change form and a history revert alike: the workflow fields keep their
+        # stored values, a stale form is refused (services.project_save).
+        services.project_save(
+            project=obj, user=request.user, edit_version=form.cleaned_data.get("edit_version")
+        )
 
     @admin.display(description=_("governorate"), ordering="municipality__governorate__code_ins")
     def governorate(self, obj):
@@ -537,7 +618,7 @@ class ProjectDocumentAdmin(ScopedProjectChildAdminMixin, TranslatedFieldAdmin, a
 
 
 @admin.register(ScreeningCriterion)
-class ScreeningCriterionAdmin(TranslatedFieldAdmin, SimpleHistoryAdmin):
+class ScreeningCriterionAdmin(TranslatedFieldAdmin, SafeHistoryAdmin):
     list_display = ["code", "name_fr", "weight", "is_active", "display_order"]
     list_editable = ["weight", "is_active"]
     list_display_links = ["code", "name_fr"]
@@ -593,8 +674,10 @@ class ProjectReviewForm(forms.ModelForm):
 
 @admin.register(ProjectReview)
 class ProjectReviewAdmin(
-    NotFoundOutOfScopeMixin, ChildHistoryMixin, TranslatedFieldAdmin, SimpleHistoryAdmin
+    NotFoundOutOfScopeMixin, ChildHistoryMixin, TranslatedFieldAdmin, SafeHistoryAdmin
 ):
+    # A revert would bypass the decision's workflow: older versions are read-only.
+    history_revert = False
     form = ProjectReviewForm
     # The review's history page also lists who changed its gates and scores, old → new.
     child_histories = [

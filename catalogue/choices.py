@@ -6,7 +6,11 @@ from django.utils.translation import pgettext_lazy
 
 
 class ContractModel(models.TextChoices):
-    """The legal frame a project would be procured under (DOMAIN.md §3)."""
+    """The legal frame a project would be procured under.
+
+    Empty when nobody stated it ("not stated"); "to be determined" is a statement that
+    the authority has not chosen yet.
+    """
 
     PPP_CONTRACT = "ppp", _("PPP contract (law 2015-49)")
     CONCESSION = "concession", _("Concession (law 2008-23)")
@@ -33,7 +37,10 @@ class Initiation(models.TextChoices):
 
 
 class Stage(models.TextChoices):
-    """Where the project stands in its life (GI Hub Global Infrastructure Pipeline)."""
+    """Where the project stands in its life (GI Hub Global Infrastructure Pipeline).
+
+    Empty when no source states it: shown as "not stated", never as a stage.
+    """
 
     PROSPECTIVE = "prospective", pgettext_lazy("project stage", "Prospective")
     PLANNING = "planning", pgettext_lazy("project stage", "Detailed planning")
@@ -45,11 +52,11 @@ class Stage(models.TextChoices):
 
     @classmethod
     def position(cls, value) -> int:
-        """1-based position of a stage on the seven-step track."""
-        return cls.values.index(value) + 1
+        """1-based position of a stage on the seven-step track (0: not stated)."""
+        return cls.values.index(value) + 1 if value in cls.values else 0
 
 
-# OC4IDS projectStatus for each stage (DOMAIN.md §7).
+# OC4IDS projectStatus for each stage (a stage not stated gives no status).
 STAGE_TO_OC4IDS_STATUS = {
     Stage.PROSPECTIVE: "identification",
     Stage.PLANNING: "preparation",
@@ -90,6 +97,37 @@ class DocumentType(models.TextChoices):
     BIDDING_DOCUMENTS = "biddingDocuments", _("Bidding documents")
     MINUTES = "minutes", _("Minutes")
     ILLUSTRATION = "illustration", _("Illustrations")
+
+
+class Screening(models.TextChoices):
+    """A project's public screening status: its latest decision, or not screened yet.
+
+    Kept on the project by the workflow service that records a decision.
+    """
+
+    NOT_SCREENED = "not_screened", _("Not yet screened")
+    ELIGIBLE_PPP = "eligible_ppp", _("Eligible as a PPP contract")
+    ELIGIBLE_CONCESSION = "eligible_concession", _("Eligible as a concession")
+    PUBLIC_WORKS = "public_works", _("Better carried out as public works")
+    NEEDS_INFORMATION = "needs_information", _("More information needed")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+
+
+class SourceKind(models.TextChoices):
+    """What kind of document a source is."""
+
+    PRESS_ARTICLE = "press_article", _("Press article")
+    OFFICIAL_TEXT = "official_text", _("Official text")
+    MUNICIPAL_SUBMISSION = "municipal_submission", _("Municipal submission")
+    MINISTRY_DECISION = "ministry_decision", _("Ministry decision")
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a source's date is known (a press article may give only its month)."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 class Gate(models.TextChoices):

@@ -66,8 +66,8 @@ TEXT_COLUMNS = (
     "contact_phone",
 )
 CHOICE_COLUMNS = {
-    "stage": (Stage, Stage.PROSPECTIVE),
-    "contract_model": (ContractModel, ContractModel.TO_BE_DETERMINED),
+    "stage": (Stage, ""),
+    "contract_model": (ContractModel, ""),
     "contract_subtype": (ContractSubtype, ""),
     "initiation": (Initiation, ""),
 }

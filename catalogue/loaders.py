@@ -2,7 +2,9 @@
 
 Sectors are reference data (the OC4IDS codelist, updated on every load). The projects
 named in the 2020 article are seed content: created when missing, never overwritten.
-They were announced publicly by the programme, so they load as published.
+They were announced publicly by the programme, so they load as published. The sources
+they come from are created when missing and cite the shipped projects, places and
+caravan editions they name (links are added, never removed).
 """
 
 import csv
@@ -12,11 +14,11 @@ from pathlib import Path
 
 from django.utils.dateparse import parse_datetime
 
-from caravan.models import Dimension, Stop
+from caravan.models import Dimension, Edition, Stop
 from municipalities.models import Municipality
 
 from .choices import Status
-from .models import Project, ScreeningCriterion, Sector
+from .models import Project, ScreeningCriterion, Sector, Source
 
 TRANSLATED = ("fr", "ar", "en")
 
@@ -97,3 +99,30 @@ def load_projects(programme_dir: Path) -> int:
         if created:
             project.dimensions.set([dimensions[code] for code in record["dimensions"]])
     return len(data["projects"])
+
+
+def load_sources(programme_dir: Path) -> int:
+    """Create the sources of the shipped data and link what they support."""
+    with (programme_dir / "sources.json").open(encoding="utf-8") as handle:
+        records = json.load(handle)
+    for record in records:
+        source, _created = Source.objects.get_or_create(
+            title=record["title"],
+            kind=record["kind"],
+            defaults={
+                "publisher": record["publisher"],
+                "date": record["date"],
+                "date_precision": record["date_precision"],
+                "url": record["url"],
+                **{
+                    f"{name}_{lang}": record.get(f"{name}_{lang}", "")
+                    for name in ("excerpt", "note")
+                    for lang in TRANSLATED
+                },
+            },
+        )
+        source.municipalities.add(*Municipality.objects.filter(code__in=record["municipalities"]))
+        source.editions.add(*Edition.objects.filter(number__in=record["editions"]))
+        for project in Project.objects.filter(reference__in=record["projects"]):
+            project.sources.add(source)
+    return len(records)

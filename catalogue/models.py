@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,12 +12,14 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from caravan.models import Dimension, Ministry, Stop
+from caravan.models import Dimension, Edition, Ministry, Stop
 from municipalities.models import Municipality
 from smartcities.fields import (
+    PdfFileField,
     PrivatePdfFileField,
     SafeImageField,
     UploadTo,
@@ -32,10 +35,13 @@ from .choices import (
     SCORE_NEEDS_INFORMATION,
     ContractModel,
     ContractSubtype,
+    DatePrecision,
     Decision,
     DocumentType,
     Gate,
     Initiation,
+    Screening,
+    SourceKind,
     Stage,
     Status,
 )
@@ -43,6 +49,13 @@ from .images import make_thumbnail
 from .search import normalize, search_condition
 
 LANGUAGES = ("fr", "ar", "en")
+
+
+def verification_cutoff(now=None):
+    """Projects last confirmed before this moment are due for verification."""
+    return (now or timezone.now()) - timedelta(days=settings.VERIFICATION_INTERVAL_DAYS)
+
+
 TEXT_FIELDS = ("title", "summary", "description")
 
 project_reference = RegexValidator(
@@ -68,6 +81,76 @@ class Sector(models.Model):
         return self.name
 
 
+class Source(models.Model):
+    """Where a public fact comes from: a press article, an official text, a municipal
+    submission or a ministry decision. Projects, municipalities and caravan editions cite
+    their sources on their pages, sheets and exports."""
+
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(
+        _("publisher"),
+        max_length=200,
+        blank=True,
+        help_text=_("The newspaper, ministry or body; empty when the copy does not say."),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=SourceKind)
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=10,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text=_("For a source dated only by its month or year, enter its first day."),
+    )
+    url = models.URLField(
+        _("address (URL)"),
+        max_length=500,
+        blank=True,
+        help_text=_("Empty when the source has no public address known."),
+    )
+    document = PdfFileField(
+        _("document"),
+        upload_to=UploadTo("sources"),
+        blank=True,
+        help_text=_("A PDF copy of the source, published with it."),
+    )
+    excerpt = translated(
+        models.TextField(
+            _("what it states"),
+            blank=True,
+            help_text=_("The source's own words on the facts it supports, quoted exactly."),
+        ),
+        required=(),
+    )
+    note = translated(
+        models.TextField(
+            _("note"),
+            blank=True,
+            help_text=_("How the catalogue reads the source, where that is an interpretation."),
+        ),
+        required=(),
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="sources", verbose_name=_("municipalities")
+    )
+    editions = models.ManyToManyField(
+        Edition, blank=True, related_name="sources", verbose_name=_("caravan editions")
+    )
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["-date", "title"]
+
+    def __str__(self):
+        return f"{self.publisher} · {self.title}" if self.publisher else self.title
+
+    @property
+    def link(self) -> str:
+        """The source's address, or the URL of its attached copy."""
+        return self.url or (self.document.url if self.document else "")
+
+
 class ProjectQuerySet(models.QuerySet):
     @staticmethod
     def public_condition(prefix: str = "") -> Q:
@@ -88,6 +171,16 @@ class ProjectQuerySet(models.QuerySet):
     def for_lists(self):
         """Projects with what a list row shows: municipality, governorate and sector."""
         return self.select_related("municipality__governorate", "sector")
+
+    def verification_due(self, now=None):
+        """Published projects nobody confirmed as current for ``VERIFICATION_INTERVAL_DAYS``.
+
+        A project never confirmed counts from its first publication.
+        """
+        cutoff = verification_cutoff(now)
+        return self.filter(status=Status.PUBLISHED).filter(
+            Q(verified_at__lt=cutoff) | Q(verified_at__isnull=True, published_at__lt=cutoff)
+        )
 
     def search(self, query: str):
         """Projects whose text contains every word of ``query`` (accents, case ignored)."""
@@ -163,13 +256,20 @@ class Project(models.Model):
         _("contract model"),
         max_length=20,
         choices=ContractModel,
-        default=ContractModel.TO_BE_DETERMINED,
+        blank=True,
+        help_text=_("Leave empty when no source states it."),
     )
     contract_subtype = models.CharField(
         _("contract sub-type"), max_length=20, choices=ContractSubtype, blank=True
     )
     initiation = models.CharField(_("initiation"), max_length=20, choices=Initiation, blank=True)
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage, default=Stage.PROSPECTIVE)
+    stage = models.CharField(
+        _("stage"),
+        max_length=20,
+        choices=Stage,
+        blank=True,
+        help_text=_("Leave empty when no source states it."),
+    )
 
     investment_tnd = models.DecimalField(
         _("estimated investment (TND)"),
@@ -209,6 +309,46 @@ class Project(models.Model):
     )
     published_at = models.DateTimeField(_("published on"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    sources = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("sources"),
+        help_text=_("Where the project's public facts come from."),
+    )
+    screening = models.CharField(
+        _("screening status"),
+        max_length=30,
+        choices=Screening,
+        default=Screening.NOT_SCREENED,
+        editable=False,
+        help_text=_("The latest decision of the eligibility committee, kept by the workflow."),
+    )
+    screened_at = models.DateTimeField(_("screened on"), null=True, blank=True, editable=False)
+    screening_score = models.DecimalField(
+        _("screening score (0–100)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    verified_at = models.DateTimeField(
+        _("last verified"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When staff last confirmed that the project is still current."),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     featured = models.BooleanField(
         _("featured"), default=False, help_text=_("Shown on the portal's home page.")
     )
@@ -252,7 +392,8 @@ class Project(models.Model):
 
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["search_text", "lock_version"], m2m_fields=["dimensions", "ministries"]
+        excluded_fields=["search_text", "lock_version"],
+        m2m_fields=["dimensions", "ministries", "sources"],
     )
 
     class Meta:
@@ -263,6 +404,7 @@ class Project(models.Model):
             ("submit_project", _("Can submit a project for review")),
             ("publish_project", _("Can publish, withdraw and restore a project")),
             ("review_project", _("Can screen a project (eligibility committee)")),
+            ("verify_project", _("Can confirm that a published project is still current")),
         ]
         # The catalogue sorts public projects by these columns, and counts them by the
         # facet columns in one grouped query: with the status first and every facet
@@ -272,7 +414,7 @@ class Project(models.Model):
             models.Index(fields=["status", "-updated_at"], name="project_status_updated"),
             models.Index(fields=["status", "investment_tnd"], name="project_status_investment"),
             models.Index(
-                fields=["status", "municipality", "sector", "stage", "contract_model"],
+                fields=["status", "municipality", "sector", "stage", "contract_model", "screening"],
                 name="project_facets",
             ),
             models.Index(fields=["status", "id"], name="project_status_id"),
@@ -364,8 +506,27 @@ class Project(models.Model):
 
     @property
     def stage_position(self) -> int:
-        """1-based position of the stage on the seven-step track."""
+        """1-based position of the stage on the seven-step track (0: not stated)."""
         return Stage.position(self.stage)
+
+    @property
+    def last_checked_at(self):
+        """When the project was last known current: confirmed, or else first published."""
+        return self.verified_at or self.published_at
+
+    @property
+    def verification_due(self) -> bool:
+        """Published and not confirmed current for ``VERIFICATION_INTERVAL_DAYS``."""
+        checked = self.last_checked_at
+        return (
+            self.status == Status.PUBLISHED
+            and checked is not None
+            and checked < verification_cutoff()
+        )
+
+    @property
+    def is_eligible_screening(self) -> bool:
+        return self.screening in ELIGIBLE_DECISIONS
 
 
 class ProjectImage(models.Model):
@@ -425,7 +586,7 @@ class ProjectDocument(models.Model):
         _("file"), upload_to=UploadTo("projects/documents"), help_text=_("A PDF document.")
     )
     document_type = models.CharField(
-        _("document type"), max_length=40, choices=DocumentType, default=DocumentType.PROJECT_PLAN
+        _("document type"), max_length=40, choices=DocumentType, blank=True
     )
     is_public = models.BooleanField(
         _("public"),

@@ -8,29 +8,39 @@ Only public projects (``Project.objects.public()``), only public documents. Mapp
   registers one, ``oc4ids-tnsc`` stands in (setting ``OC4IDS_PREFIX``);
 - ``title`` and ``description``: French (the catalogue's reference language), the
   description being the project's summary; ``language``: ``fr``;
-- ``status``: from the stage (``STAGE_TO_OC4IDS_STATUS``); ``sector``: the sector code,
-  with its parent for a dotted code (``["transport", "transport.urban"]``);
+- ``status``: from the stage (``STAGE_TO_OC4IDS_STATUS``), left out when no source states
+  the stage; ``sector``: the sector code, with its parent for a dotted code
+  (``["transport", "transport.urban"]``);
 - ``budget``: the estimated investment in TND, when known;
 - ``locations``: the project's point (or its municipality's) as GeoJSON, with the
   municipality, the governorate and the country as address;
 - ``parties``: the municipality as ``publicAuthority``; the partner ministries as
   ``interestedParty`` (the codelist has no code for a partner of a national programme, and
   no contractual role is recorded for them);
-- ``documents``: the public documents, with their OC4IDS ``documentType``;
+- ``documents``: the public documents, with their OC4IDS ``documentType`` (left out when
+  not stated), then the project's sources (``source-<id>``: title, author, date, address,
+  what it states);
 - ``updated``: when the project last changed. ``type`` (construction, rehabilitation…) is
-  not recorded by the catalogue, so it is left out.
+  not recorded by the catalogue, so it is left out;
+- two fields of the catalogue's own, beside the standard ones (the schema allows them):
+  ``screening`` (``status``: ``not_screened`` or the committee's latest decision, with its
+  ``date`` and ``score`` out of 100) and ``publicRecord`` (``firstPublished``,
+  ``lastVerified``, ``verificationDue``);
+- the package names the data's licence (``license``, setting ``DATA_LICENCE``) and the
+  methodology page as its ``publicationPolicy``.
 """
 
 import json
 
 from django.conf import settings
 from django.db.models import Max, Prefetch
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from caravan.models import Ministry
 
 from .choices import STAGE_TO_OC4IDS_STATUS
-from .models import ProjectDocument
+from .models import ProjectDocument, Source
 
 SCHEMA_VERSION = "0.9"
 PUBLISHER = "Programme national des villes intelligentes et durables (Tunisian Smart Cities)"
@@ -54,6 +64,7 @@ def for_oc4ids(queryset):
             queryset=ProjectDocument.objects.filter(is_public=True).order_by("position", "id"),
             to_attr="public_documents",
         ),
+        Prefetch("sources", queryset=Source.objects.order_by("-date", "title")),
     )
 
 
@@ -98,10 +109,11 @@ def project_record(project, *, absolute) -> dict:
         "language": "fr",
         "identifiers": [{"id": project.reference, "scheme": "TN-SMARTCITIES"}],
         "title": project.title_fr,
-        "status": STAGE_TO_OC4IDS_STATUS[project.stage],
         "publicAuthority": {"id": authority["id"], "name": authority["name"]},
         "parties": [authority, *(ministry_party(m) for m in project.ministries.all())],
     }
+    if project.stage:
+        record["status"] = STAGE_TO_OC4IDS_STATUS[project.stage]
     description = project.summary_fr or project.description_fr
     if description:
         record["description"] = description
@@ -120,7 +132,7 @@ def project_record(project, *, absolute) -> dict:
     documents = [
         {
             "id": str(document.pk),
-            "documentType": document.document_type,
+            **({"documentType": document.document_type} if document.document_type else {}),
             "title": document.title_fr,
             "url": absolute(document.file.url),
             "format": MEDIA_TYPES.get(document.file.name.rsplit(".", 1)[-1].lower(), "")
@@ -128,19 +140,51 @@ def project_record(project, *, absolute) -> dict:
         }
         for document in project.public_documents
     ]
+    documents += [source_document(source, absolute=absolute) for source in project.sources.all()]
     if documents:
         record["documents"] = documents
+    record["screening"] = {
+        "status": project.screening,
+        **({"date": _iso(project.screened_at)} if project.screened_at else {}),
+        **(
+            {"score": float(project.screening_score)} if project.screening_score is not None else {}
+        ),
+    }
+    record["publicRecord"] = {
+        **({"firstPublished": _iso(project.published_at)} if project.published_at else {}),
+        **({"lastVerified": _iso(project.verified_at)} if project.verified_at else {}),
+        "verificationDue": project.verification_due,
+    }
     return record
+
+
+def source_document(source, *, absolute) -> dict:
+    """A source of the project as an OC4IDS document (no documentType fits a source)."""
+    document = {"id": f"source-{source.pk}", "title": source.title}
+    description = " ".join(part for part in (source.excerpt_fr, source.note_fr) if part)
+    if description:
+        document["description"] = description
+    if source.publisher:
+        document["author"] = source.publisher
+    if source.date:
+        document["datePublished"] = f"{source.date.isoformat()}T00:00:00Z"
+    if source.link:
+        document["url"] = absolute(source.link)
+    return document
 
 
 def package_head(queryset, *, uri: str, site_url: str) -> dict:
     """The package's metadata; ``publishedDate`` is the last change in the selection."""
     last = queryset.order_by().aggregate(last=Max("updated_at"))["last"] or timezone.now()
+    with translation.override("fr"):
+        methodology = reverse("catalogue:methodology")
     return {
         "uri": uri,
         "publishedDate": _iso(last),
         "version": SCHEMA_VERSION,
         "publisher": {"name": PUBLISHER, "uri": site_url},
+        "license": settings.DATA_LICENCE["url"],
+        "publicationPolicy": site_url.rstrip("/") + methodology,
     }
 
 

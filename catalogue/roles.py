@@ -10,7 +10,7 @@ FOCAL_POINT = "Point focal municipal"
 REFERENCE_MODELS = {
     "municipalities": ["governorate", "municipality", "focalpoint"],
     "caravan": ["ministry", "dimension", "edition", "stop", "referenceexperience"],
-    "catalogue": ["sector", "project", "projectimage", "projectdocument"],
+    "catalogue": ["sector", "source", "project", "projectimage", "projectdocument"],
 }
 ALL_ACTIONS = ("view", "add", "change", "delete")
 # Spreadsheet imports need an explicit permission; it has no model option, so it is
@@ -33,6 +33,7 @@ ROLE_PERMISSIONS = {
         ),
         "catalogue.submit_project",
         "catalogue.publish_project",
+        "catalogue.verify_project",
         *(f"{app}.import_{model}" for app, model in IMPORT_PERMISSIONS),
         "catalogue.view_projectreview",
         "catalogue.view_reviewgate",
@@ -63,7 +64,8 @@ ROLE_PERMISSIONS = {
         "caravan.view_dimensionscore",
         "caravan.change_dimensionscore",
     ],
-    # Drafts and submits the projects of one municipality (scope: catalogue.permissions).
+    # Drafts and submits the projects of one municipality (scope: catalogue.permissions),
+    # and confirms that its published ones are still current.
     FOCAL_POINT: [
         "municipalities.view_municipality",
         "municipalities.view_governorate",
@@ -75,6 +77,7 @@ ROLE_PERMISSIONS = {
         "catalogue.add_project",
         "catalogue.change_project",
         "catalogue.submit_project",
+        "catalogue.verify_project",
         "catalogue.import_project",
         *(
             f"catalogue.{action}_{model}"

@@ -5,6 +5,10 @@ withdrawn (with a reason; a withdrawn project can be restored). Only a project w
 latest review is eligible can be published. Every step is recorded (``ProjectTransition``)
 with who did it; a refused step raises ``ValidationError`` with a message for the user and
 changes nothing.
+
+The workflow fields (``WORKFLOW_FIELDS``) belong to these services: ``project_save``, the
+write of a project's content (admin form, history revert), keeps their stored values
+whatever the instance holds.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history
 
 from .choices import DECISION_TO_STATUS, ELIGIBLE_DECISIONS, Decision, Gate, Status
@@ -23,9 +28,27 @@ from .models import (
     ReviewScore,
     ScreeningCriterion,
 )
-from .permissions import can_act_on_municipality
+from .permissions import can_act_on_municipality, focal_municipality_id
 
 SUBMITTABLE = (Status.DRAFT, Status.NEEDS_INFORMATION)
+# The project's fields that only the workflow services change.
+WORKFLOW_FIELDS = (
+    "status",
+    "published_at",
+    "withdrawn_reason",
+    "submitted_by",
+    "screening",
+    "screened_at",
+    "screening_score",
+    "verified_at",
+    "verified_by",
+    "lock_version",
+    "created_at",
+)
+STALE_EDIT = _lazy(
+    "Someone else saved this project while you were editing it. Your changes were not "
+    "saved: open the project again to see the new version, then redo your changes."
+)
 REVIEWABLE = (Status.SUBMITTED, Status.IN_REVIEW, Status.ELIGIBLE, Status.NOT_ELIGIBLE)
 
 
@@ -174,6 +197,10 @@ def review_decide(*, review: ProjectReview, user, decision: str) -> ProjectRevie
         to_status=DECISION_TO_STATUS[decision],
         note=_("Review %(version)s: %(decision)s")
         % {"version": review.version, "decision": Decision(decision).label},
+        # The project's public screening status: this decision, its date and score.
+        screening=decision,
+        screened_at=review.decided_at,
+        screening_score=review.score,
     )
     return review
 
@@ -229,6 +256,62 @@ def project_restore(*, project: Project, user) -> Project:
         withdrawn_reason="",
         published_at=project.published_at or timezone.now(),
     )
+
+
+@transaction.atomic
+def project_save(*, project: Project, user, edit_version: int | None = None) -> Project:
+    """Save a project's content (a new draft, an edit, or an older version restored).
+
+    A new project starts as a draft. A change is refused if the project was saved since
+    ``edit_version`` was read (when given), and a municipal focal point cannot move a
+    project to another municipality. The workflow fields keep their stored values: a
+    status, a decision or a verification changes only through its own service.
+    """
+    if not can_act_on_municipality(user, project.municipality_id):
+        raise PermissionDenied(_("This project belongs to another municipality."))
+    if project._state.adding:
+        defaults = Project()
+        for name in WORKFLOW_FIELDS:
+            setattr(project, name, getattr(defaults, name))
+    else:
+        current = _locked(project)
+        if edit_version is not None and edit_version != current.lock_version:
+            raise ValidationError(STALE_EDIT, code="stale")
+        if (
+            focal_municipality_id(user) is not None
+            and project.municipality_id != current.municipality_id
+        ):
+            raise PermissionDenied(_("A project cannot move to another municipality."))
+        for name in WORKFLOW_FIELDS:
+            setattr(project, name, getattr(current, name))
+        project.lock_version = current.lock_version + 1
+    project.last_edited_by = user
+    project._history_user = user
+    project.save()
+    return project
+
+
+@transaction.atomic
+def project_confirm_current(*, project: Project, user) -> Project:
+    """Staff confirm that a published project is still current (recorded in its history)."""
+    _require(user, "catalogue.verify_project", _("You may not confirm that projects are current."))
+    project = _locked(project)
+    if not can_act_on_municipality(user, project.municipality_id):
+        raise PermissionDenied(_("This project belongs to another municipality."))
+    if project.status != Status.PUBLISHED:
+        _refuse(
+            _("Only a published project is confirmed as current; this one is “%(status)s”.")
+            % {"status": _status_label(project.status)}
+        )
+    project.verified_at = timezone.now()
+    project.verified_by = user
+    project.lock_version = F("lock_version") + 1
+    project._change_reason = _("Confirmed as still current")
+    project._history_user = user
+    # Not a change of the project's content: its "last updated" date stays.
+    project.save(update_fields=["verified_at", "verified_by", "lock_version"])
+    project.refresh_from_db()
+    return project
 
 
 def _check_independence(project: Project, user):

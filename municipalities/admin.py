@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from translated_fields import TranslatedFieldAdmin
 
+from smartcities.admin import SafeHistoryAdmin
 from smartcities.spreadsheet_admin import GuardedImportExportMixin
 
 from .models import FocalPoint, Governorate, Municipality
@@ -34,7 +34,7 @@ class GovernorateAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, SimpleHistoryAdmin):
+class MunicipalityAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, SafeHistoryAdmin):
     """Edits are kept in the municipality's history (who, when, old → new values)."""
 
     resource_classes = [MunicipalityResource]

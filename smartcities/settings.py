@@ -261,6 +261,16 @@ TASKS = {
     }
 }
 
+# The public record. A published project nobody confirmed as current for this many days
+# is marked "to be verified" on the portal and listed in the admin's verification queue.
+VERIFICATION_INTERVAL_DAYS = env.int("VERIFICATION_INTERVAL_DAYS", default=365)
+# The open licence the catalogue's data is published under: named on the pages, in
+# every export and in the OC4IDS package (license, publicationPolicy).
+DATA_LICENCE = {
+    "name": env.str("DATA_LICENCE_NAME", default="CC BY 4.0"),
+    "url": env.str("DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/"),
+}
+
 # PDF sheets and dossiers (catalogue/pdf.py).
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60)  # seconds, then refused
 DOSSIER_MAX_PROJECTS = 200  # above: refused, with advice to narrow the selection

@@ -72,7 +72,7 @@ def test_the_catalogue_lists_public_projects_only(client, projects):
 @pytest.mark.parametrize(
     "params, expected",
     [
-        ({"governorate": "sfax"}, {"TST-2025-002", "SFA-2020-001", "MAH-2020-001", "MAH-2020-002"}),
+        ({"governorate": "sfax"}, {"TST-2025-002", "SFA-2020-001", "MAH-2020-002"}),
         ({"municipality": "tozeur"}, {"TST-2025-003"}),
         ({"sector": "transport.urban"}, {"TST-2025-002"}),
         ({"dimension": "mobility"}, {"TST-2025-002"}),

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from caravan.models import Dimension, Edition, Ministry, ReferenceExperience, Stop
-from catalogue.choices import Status
-from catalogue.models import Project, Sector
+from catalogue.choices import Screening, SourceKind, Status
+from catalogue.models import Project, Sector, Source
 from municipalities.models import Governorate, Municipality
 
 pytestmark = pytest.mark.django_db
@@ -123,10 +123,12 @@ def test_the_article_projects_are_published_with_only_the_facts_it_gives():
         "GAB-2020-002",
         "SFA-2020-001",
         "HAZ-2020-001",
-        "MAH-2020-001",
         "MAH-2020-002",
-    }
+    }, "one free commercial zone, at Hazoua: a Mahrès free zone is not what the article states"
     assert all(p.status == Status.PUBLISHED for p in projects.values())
+    # Nobody screened them, and the article states no stage nor contract model.
+    assert all(p.screening == Screening.NOT_SCREENED for p in projects.values())
+    assert all(p.stage == "" and p.contract_model == "" for p in projects.values())
     oasis = projects["GAB-2020-001"]
     assert oasis.land_area_ha == Decimal("42")
     assert oasis.municipality.code == "5111"
@@ -135,6 +137,19 @@ def test_the_article_projects_are_published_with_only_the_facts_it_gives():
     # The article gives no amounts, jobs or durations: they stay empty.
     assert all(p.investment_tnd is None for p in projects.values())
     assert all(p.expected_jobs is None and p.duration_years is None for p in projects.values())
+
+
+def test_the_article_is_the_cited_source_of_the_shipped_data_with_its_reading_marked():
+    source = Source.objects.get()
+    assert source.kind == SourceKind.PRESS_ARTICLE
+    assert (source.date.year, source.date.month, source.date_precision) == (2020, 6, "month")
+    assert "zone commerciale franche à Hazoua et Mahres" in source.excerpt_fr
+    assert "interprétation" in source.note_fr and "interpretation" in source.note_en
+    assert set(source.projects.values_list("reference", flat=True)) == set(
+        Project.objects.values_list("reference", flat=True)
+    )
+    assert source.editions.get().number == 2
+    assert source.municipalities.filter(code="6216").exists()  # Hazoua
 
 
 def test_the_reference_experiences_of_the_caravan_are_loaded():

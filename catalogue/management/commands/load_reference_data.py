@@ -4,7 +4,7 @@ from django.db import transaction
 
 from caravan.loaders import load_programme
 from catalogue.caching import bump_version
-from catalogue.loaders import load_projects, load_screening_criteria, load_sectors
+from catalogue.loaders import load_projects, load_screening_criteria, load_sectors, load_sources
 from catalogue.models import Sector
 from catalogue.signals import names_of, refresh_renamed
 from municipalities.loaders import load_territory
@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Load the shipped reference data from fixtures/: 24 governorates, 350 municipalities, "
         "the partner ministries, the smart-city dimensions, the OC4IDS sectors, the caravan's "
-        "2020 edition and the projects it announced. Safe to run again: nothing is duplicated."
+        "2020 edition, the projects it announced and the article they come from. Safe to run "
+        "again: nothing is duplicated."
     )
 
     def handle(self, *args, **options):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             sectors = load_sectors(fixtures / "programme", fixtures / "oc4ids")
             load_screening_criteria(fixtures / "programme")
             projects = load_projects(fixtures / "programme")
+            load_sources(fixtures / "programme")
             for model in named:  # bulk writes send no signals: renamed places, by hand
                 refresh_renamed(model, names_before[model])
             bump_version()  # likewise: refresh the cached pages
