@@ -5,8 +5,10 @@ from django.utils.translation import get_language_info
 
 
 def portal(request):
-    """Links to the current page in each language, for the language switcher."""
+    """Links to the current page in each language (the language switcher), and the
+    licence the data is published under (``DATA_LICENCE``: name and url)."""
     return {
+        "DATA_LICENCE": settings.DATA_LICENCE,
         "language_links": [
             {
                 "code": code,
