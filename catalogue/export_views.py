@@ -5,6 +5,7 @@ Each export takes the catalogue page's query string (``ProjectFilterSet`` on
 A filter value that does not validate is ignored, as on the page.
 """
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -32,6 +33,8 @@ def project_export(request, format):
         "source": PUBLISHER,
         "url": request.build_absolute_uri(),
         "generated": timezone.now(),
+        "license": settings.DATA_LICENCE,
+        "methodology": request.build_absolute_uri(reverse("catalogue:methodology")),
         "documentation": "docs/import-columns.md",
     }
     try:

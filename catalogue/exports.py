@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -24,6 +25,9 @@ from smartcities.spreadsheets import (
     neutralize,
     xlsx_bytes,
 )
+
+from .choices import DatePrecision
+from .models import Source
 
 __all__ = [
     "PROJECT_COLUMNS",
@@ -121,13 +125,16 @@ PROJECT_COLUMNS = [
         "stage",
         _(
             "Stage code: prospective, planning, announced, procurement, awarded, delivery or "
-            "operational. Empty: prospective."
+            "operational. Empty: not stated."
         ),
         example="prospective",
     ),
     Column(
         "contract_model",
-        _("Contract model code: ppp, concession, public_works or tbd. Empty: tbd."),
+        _(
+            "Contract model code: ppp, concession, public_works or tbd (the authority has "
+            "not chosen yet). Empty: not stated."
+        ),
         example="ppp",
     ),
     Column(
@@ -199,11 +206,69 @@ PROJECT_COLUMNS = [
         importable=False,
         example="",
     ),
+    Column(
+        "published_at",
+        _("When the project was first published, for reading only. Empty: never published."),
+        importable=False,
+        example="",
+    ),
+    Column(
+        "screening",
+        _(
+            "Screening status, for reading only: not_screened, or the eligibility committee's "
+            "latest decision (eligible_ppp, eligible_concession, public_works, "
+            "needs_information, not_eligible)."
+        ),
+        importable=False,
+        example="not_screened",
+    ),
+    Column(
+        "screened_at",
+        _("When the committee decided, for reading only. Empty: not screened."),
+        importable=False,
+        example="",
+    ),
+    Column(
+        "screening_score",
+        _("The review's weighted score out of 100, for reading only."),
+        importable=False,
+        example="",
+    ),
+    Column(
+        "verified_at",
+        _(
+            "When staff last confirmed that the project is still current, for reading only. "
+            "Empty: not verified since its publication."
+        ),
+        importable=False,
+        example="",
+    ),
+    Column(
+        "verification_due",
+        _("yes when the project is due for verification, for reading only."),
+        importable=False,
+        example="no",
+    ),
+    Column(
+        "sources",
+        _(
+            "The sources the project's facts come from (title, publisher, date, address), "
+            "separated by semicolons, for reading only."
+        ),
+        importable=False,
+        example="",
+    ),
+    Column(
+        "licence",
+        _("The licence the data is published under, for reading only."),
+        importable=False,
+        example="",
+    ),
 ]
 COLUMN_NAMES = [column.name for column in PROJECT_COLUMNS]
 IMPORTABLE = frozenset(column.name for column in PROJECT_COLUMNS if column.importable)
 REQUIRED = [column.name for column in PROJECT_COLUMNS if column.required]
-LIST_COLUMNS = ("dimensions", "ministries")
+LIST_COLUMNS = ("dimensions", "ministries", "sources")
 
 
 def for_export(queryset):
@@ -212,7 +277,21 @@ def for_export(queryset):
     return queryset.select_related("municipality", "stop__edition", "sector").prefetch_related(
         Prefetch("dimensions", queryset=Dimension.objects.only("id", "code")),
         Prefetch("ministries", queryset=Ministry.objects.only("id", "acronym")),
+        Prefetch("sources", queryset=Source.objects.order_by("-date", "title")),
     )
+
+
+def source_citation(source) -> str:
+    """A source in one line: title, publisher, date at its precision, address."""
+    if source.date is None:
+        date = ""
+    elif source.date_precision == DatePrecision.YEAR:
+        date = f"{source.date:%Y}"
+    elif source.date_precision == DatePrecision.MONTH:
+        date = f"{source.date:%Y-%m}"
+    else:
+        date = source.date.isoformat()
+    return ", ".join(part for part in (source.title, source.publisher, date, source.url) if part)
 
 
 def _number(value):
@@ -263,6 +342,14 @@ def project_values(project) -> dict:
         "status": project.status,
         "edit_version": project.lock_version,
         "updated_at": project.updated_at,
+        "published_at": project.published_at,
+        "screening": project.screening,
+        "screened_at": project.screened_at,
+        "screening_score": _number(project.screening_score),
+        "verified_at": project.verified_at,
+        "verification_due": project.verification_due,
+        "sources": [source_citation(source) for source in project.sources.all()],
+        "licence": settings.DATA_LICENCE["name"],
     }
 
 

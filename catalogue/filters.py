@@ -24,7 +24,7 @@ from caravan.models import Dimension, Ministry
 from municipalities.models import Governorate, Municipality
 
 from .caching import versioned, versioned_in_process
-from .choices import ContractModel, Stage
+from .choices import ContractModel, Screening, Stage
 from .models import Project, Sector
 from .search import MAX_QUERY_LENGTH, search_terms
 
@@ -32,6 +32,8 @@ DEFAULT_PER_PAGE = 20
 SEARCH_IDS_LIMIT = 500
 RESULT_IDS_LIMIT = 20_000
 MAX_PER_PAGE = 100
+# The option of the stage and contract filters for projects whose sources state neither.
+NOT_STATED = "not_stated"
 
 
 def _localized(row: dict, prefix: str = "name") -> str:
@@ -185,10 +187,18 @@ class ProjectFilterSet(django_filters.FilterSet):
     municipality = django_filters.ChoiceFilter(label=_("Municipality"), method="filter_by_id")
     sector = django_filters.ChoiceFilter(label=_("Sector"), method="filter_by_id")
     dimension = django_filters.ChoiceFilter(label=_("Smart-city dimension"), method="filter_by_id")
-    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
-    contract = django_filters.ChoiceFilter(
-        label=_("Contract model"), field_name="contract_model", choices=ContractModel.choices
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"),
+        choices=[*Stage.choices, (NOT_STATED, _("Not stated"))],
+        method="filter_stated",
     )
+    contract = django_filters.ChoiceFilter(
+        label=_("Contract model"),
+        field_name="contract_model",
+        choices=[*ContractModel.choices, (NOT_STATED, _("Not stated"))],
+        method="filter_stated",
+    )
+    screening = django_filters.ChoiceFilter(label=_("Screening"), choices=Screening.choices)
     ministry = django_filters.ChoiceFilter(label=_("Partner ministry"), method="filter_by_id")
     investment_min = AmountFilter(
         label=_("Minimum investment (TND)"), field_name="investment_tnd", lookup_expr="gte"
@@ -245,6 +255,13 @@ class ProjectFilterSet(django_filters.FilterSet):
         )
         return ids if len(ids) <= SEARCH_IDS_LIMIT else None
 
+    def filter_stated(self, queryset, name, value):
+        """A choice column (``name``), where ``NOT_STATED`` selects the projects that
+        leave it empty."""
+        if not value:
+            return queryset
+        return queryset.filter(**{name: "" if value == NOT_STATED else value})
+
     def filter_by_id(self, queryset, name, value):
         if not value:
             return queryset
@@ -278,6 +295,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         "sector": "sector_id",
         "stage": "stage",
         "contract": "contract_model",
+        "screening": "screening",
     }
 
     def _cache_key(self) -> list:
@@ -331,6 +349,8 @@ class ProjectFilterSet(django_filters.FilterSet):
                 column_counts = by_column[self.COLUMN_FACETS[name]]
                 if name == "governorate":
                     column_counts = self._governorate_counts(column_counts)
+                elif "" in column_counts:  # a choice column left empty: "not stated"
+                    column_counts = {**column_counts, NOT_STATED: column_counts[""]}
                 counts[name] = column_counts
             m2m = [n for n in names if n in self.M2M_FACETS]
             if m2m:
@@ -402,7 +422,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         for name, value in self.active.items():
             if name in self.ID_COLUMNS:
                 shown = dict(self.vocabulary.choices(name)).get(value, value)
-            elif name in ("stage", "contract"):
+            elif name in ("stage", "contract", "screening"):
                 shown = str(dict(self.filters[name].extra["choices"]).get(value, value))
             elif name.startswith("investment"):
                 shown = "{} {}".format(
@@ -480,6 +500,7 @@ FACET_NAMES = (
     "dimension",
     "stage",
     "contract",
+    "screening",
     "ministry",
 )
 
