@@ -420,3 +420,31 @@ def test_json_export_names_the_licence_and_the_methodology(client):
     assert data["methodology"].endswith("/en/methodology/")
     assert all(row["licence"] == "CC BY 4.0" for row in data["projects"])
     assert {"screening", "published_at", "verified_at", "sources"} <= set(data["columns"])
+
+
+@pytest.mark.parametrize("role", ["editor", "focal", "root"])
+def test_no_admin_form_of_a_project_has_a_workflow_field(rf, team, role):
+    """The change and add forms (and so a revert, which uses the change form) never offer
+    a workflow field; the list has no editable column and every action is a service."""
+    from django.contrib.admin.sites import site
+
+    from catalogue.admin import ProjectAdmin
+
+    model_admin = site._registry[Project]
+    request = rf.get("/admin/")
+    request.user = team[role]
+    project = ProjectFactory()
+    for obj in (None, project):
+        form = model_admin.get_form(request, obj)
+        assert not set(form.base_fields) & set(services.WORKFLOW_FIELDS), role
+    assert not ProjectAdmin.list_editable
+    assert {name for name in model_admin.get_actions(request)} <= {
+        "delete_selected",
+        "submit_projects",
+        "open_reviews",
+        "publish_projects",
+        "withdraw_projects",
+        "restore_projects",
+        "confirm_projects_current",
+        "export_admin_action",
+    }
