@@ -20,13 +20,18 @@ import hashlib
 import io
 import itertools
 import json
+import os
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import qrcode
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -60,17 +65,25 @@ STYLESHEET = "catalogue/pdf/pdf.css"
 STATIC_FILES = (STYLESHEET, "img/logo.svg")
 THUMBNAILS = "projects/thumbnails/"  # ProjectImage.thumbnail's folder
 SHEETS_PER_DOCUMENT = 8  # sheets laid out together in one worker call (see _pages_call)
+# While one request renders a PDF, the others that want it wait for its file: the key of
+# that rendering in the shared cache, and how often they look for the file.
+RENDERING_KEY = "pdf-rendering:{}"
+RENDERING_POLL = 0.05  # seconds
 
 
 @dataclass
 class Rendered:
-    """A PDF in the cache: its storage name and its download file name."""
+    """A PDF in the cache: its storage name and its download file name, and its bytes
+    when it was rendered by this request."""
 
     name: str
     filename: str
     created: bool  # rendered now (False: served from the cache)
+    content: bytes | None = None
 
     def open(self):
+        if self.content is not None:  # served as rendered: no second read of the storage
+            return io.BytesIO(self.content)
         return default_storage.open(self.name, "rb")
 
 
@@ -310,8 +323,62 @@ def _render_call(html: str) -> tuple:
 
 
 def _store(name: str, content: bytes) -> None:
-    default_storage.delete(name)
-    default_storage.save(name, ContentFile(content))
+    """Put ``content`` in the cache under ``name``, visible whole or not at all.
+
+    A cache name stands for one content (its key is a hash of everything the PDF shows),
+    so a file already there is never deleted: a request may be streaming it. In a folder
+    (``FileSystemStorage``), the content is saved under a unique temporary name through
+    the storage, then renamed over ``name`` in one step (``os.replace``), so that a reader
+    never sees a partly written file. Any other storage (an S3 bucket, whose uploads
+    appear whole) gets ``name`` saved once; should the storage pick another name because
+    a concurrent request stored it first, that duplicate is removed.
+    """
+    if not isinstance(default_storage, FileSystemStorage):
+        if not default_storage.exists(name):
+            saved = default_storage.save(name, ContentFile(content))
+            if saved != name:
+                default_storage.delete(saved)
+        return
+    temporary = default_storage.save(f"{name}.{uuid.uuid4().hex}.part", ContentFile(content))
+    try:
+        os.replace(default_storage.path(temporary), default_storage.path(name))
+    except BaseException:
+        default_storage.delete(temporary)
+        raise
+
+
+def _render_once(name: str, render: Callable[[], bytes]) -> bytes | None:
+    """Render and store the PDF ``name`` unless another request or worker is rendering it.
+
+    Requests that want the same PDF at the same moment take turns through a short-lived
+    entry in the shared cache (``add`` succeeds for one of them): one renders and stores
+    the file while the others wait for it to appear and then read it from the storage.
+    Returns the bytes rendered here, or None if the file was stored by someone else. If
+    the renderer fails or dies, its entry goes (or expires) and a waiting request renders.
+    A cache whose ``add`` is not atomic (files) may let two render: ``_store`` keeps that
+    correct, one whole file.
+    """
+    shared = caches["shared"]
+    key = RENDERING_KEY.format(hashlib.sha256(name.encode()).hexdigest())
+    token = uuid.uuid4().hex
+    # The entry outlives any rendering (several batches, each bound by the timeout).
+    lifetime = 3 * settings.PDF_RENDER_TIMEOUT
+    deadline = time.monotonic() + settings.PDF_RENDER_TIMEOUT
+    while not (shared.add(key, token, lifetime) and shared.get(key) == token):
+        if default_storage.exists(name):
+            return None
+        if time.monotonic() > deadline:
+            raise pdf_renderer.RenderTimeout(f"{name} was still being rendered elsewhere")
+        time.sleep(RENDERING_POLL)
+    try:
+        if default_storage.exists(name):  # stored while this request waited for its turn
+            return None
+        content = render()
+        _store(name, content)
+        return content
+    finally:
+        if shared.get(key) == token:
+            shared.delete(key)
 
 
 def _read(name: str) -> bytes:
@@ -537,15 +604,18 @@ def project_sheet(project, site_url: str) -> Rendered:
     def furniture_call(count):
         return _render_call(_furniture_html(title, [count], total=count))
 
-    # Most sheets fit on one page: the furniture of one page is rendered on the other
-    # worker while the sheet's pages are, and again only if the guess was wrong.
-    (pages,), (furniture,) = _SheetPages([facts], alongside=[furniture_call(1)]).results()
-    assembly = _Assembly([pages])
-    (count,) = assembly.counts
-    if count != 1:
-        furniture = _run([furniture_call(count)])[0]
-    _store(name, assembly.finish([furniture], [_bookmark(facts)], pages=count))
-    return Rendered(name=name, filename=filename, created=True)
+    def render() -> bytes:
+        # Most sheets fit on one page: the furniture of one page is rendered on the other
+        # worker while the sheet's pages are, and again only if the guess was wrong.
+        (pages,), (furniture,) = _SheetPages([facts], alongside=[furniture_call(1)]).results()
+        assembly = _Assembly([pages])
+        (count,) = assembly.counts
+        if count != 1:
+            furniture = _run([furniture_call(count)])[0]
+        return assembly.finish([furniture], [_bookmark(facts)], pages=count)
+
+    content = _render_once(name, render)
+    return Rendered(name=name, filename=filename, created=content is not None, content=content)
 
 
 # Dossiers -----------------------------------------------------------------------------
@@ -765,6 +835,14 @@ def render_dossier(dossier: Dossier) -> Rendered:
     """
     if dossier.is_cached:
         return Rendered(name=dossier.name, filename=dossier.filename, created=False)
+    content = _render_once(dossier.name, lambda: _dossier_pdf(dossier))
+    return Rendered(
+        name=dossier.name, filename=dossier.filename, created=content is not None, content=content
+    )
+
+
+def _dossier_pdf(dossier: Dossier) -> bytes:
+    """The PDF of a dossier (see ``render_dossier``)."""
     pages = _SheetPages(dossier.facts)
     front_pages = front_pages_guess(dossier)  # while the workers render the sheets
     sheets, _alongside = pages.results()
@@ -778,8 +856,7 @@ def render_dossier(dossier: Dossier) -> Rendered:
         # The guess was wrong: the other documents' page numbers are too.
         furniture[1:] = _run(_furniture_calls(dossier, counts, actual)[1:])
     bookmarks = [_bookmark(facts) for facts in dossier.facts]
-    _store(dossier.name, assembly.finish(furniture, bookmarks, pages=actual + sum(counts)))
-    return Rendered(name=dossier.name, filename=dossier.filename, created=True)
+    return assembly.finish(furniture, bookmarks, pages=actual + sum(counts))
 
 
 def too_large_message(count: int) -> str:
