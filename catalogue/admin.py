@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -13,7 +15,7 @@ from translated_fields import TranslatedFieldAdmin
 
 from caravan.admin import ChildHistoryMixin
 from municipalities.models import Municipality
-from smartcities.admin import COMPACT_TEXT, SafeHistoryAdmin, run_service
+from smartcities.admin import COMPACT_TEXT, SafeHistoryAdmin, error_text, run_service
 
 from . import services
 from .choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, Decision, Status
@@ -789,6 +791,22 @@ class ProjectReviewAdmin(
             "—" if score is None else score,
             Decision(proposed).label if proposed else gettext("score the criteria"),
         )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A posted review is read, saved and decided under a lock on its row, taken
+        first (``services.review_lock_undecided``): a reviewer whose colleague decided it
+        a moment earlier is told so, and nothing of theirs is written over the decision."""
+        if request.method != "POST" or object_id is None or not self.has_change_permission(request):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            review = self.get_object(request, unquote(object_id))
+            if review is not None:
+                try:
+                    services.review_lock_undecided(review=review)
+                except ValidationError as error:
+                    self.message_user(request, error_text(error), level=messages.ERROR)
+                    return HttpResponseRedirect(request.path)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -147,6 +147,30 @@ def review_refresh_score(review: ProjectReview) -> ProjectReview:
     return review
 
 
+def review_lock_undecided(*, review: ProjectReview) -> ProjectReview:
+    """The review's current row, locked until the end of the caller's transaction, if it
+    is still undecided; a decided review is refused (a decision is final).
+
+    Whoever changes a review takes this lock first and then reads the review: two
+    committee members saving or deciding it at the same moment take turns, and the second
+    is told that the first decided it, instead of writing their stale copy over it.
+    """
+    current = ProjectReview.objects.select_for_update().get(pk=review.pk)
+    if current.is_decided:
+        decider = current.decided_by
+        _refuse(
+            _(
+                "This review was decided meanwhile by %(user)s (%(decision)s); your changes "
+                "were not saved."
+            )
+            % {
+                "user": (decider.get_full_name() or decider.get_username()) if decider else "—",
+                "decision": Decision(current.decision).label,
+            }
+        )
+    return current
+
+
 @transaction.atomic
 def review_decide(*, review: ProjectReview, user, decision: str) -> ProjectReview:
     """Record the committee's decision and move the project accordingly."""
