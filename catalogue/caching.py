@@ -2,9 +2,9 @@
 
 Every cached page is keyed by a *catalogue version*, a number kept in the "shared" cache
 (files shared by the processes of one machine, or Redis when several machines serve)
-and raised by any change to what the public pages show: projects, their reviews, photos
-and documents, places, sectors, ministries, the caravan. A publication or an edit is
-therefore visible at once, in every process of every server.
+and raised by any change to what the public pages show: projects, their reviews, photos,
+documents and sources, the screening criteria, places, sectors, ministries, the caravan.
+A publication or an edit is therefore visible at once, in every process of every server.
 """
 
 import fcntl
@@ -184,13 +184,23 @@ def connect_signals() -> None:
     )
     from municipalities.models import Governorate, Municipality
 
-    from .models import Project, ProjectDocument, ProjectImage, ProjectReview, Sector
+    from .models import (
+        Project,
+        ProjectDocument,
+        ProjectImage,
+        ProjectReview,
+        ScreeningCriterion,
+        Sector,
+        Source,
+    )
 
     for model in (
         Project,
         ProjectReview,
         ProjectImage,
         ProjectDocument,
+        Source,
+        ScreeningCriterion,  # the weights on the methodology page
         Sector,
         Governorate,
         Municipality,
@@ -207,6 +217,9 @@ def connect_signals() -> None:
     for through in (
         Project.dimensions.through,
         Project.ministries.through,
+        Project.sources.through,
+        Source.municipalities.through,
+        Source.editions.through,
         Edition.ministries.through,
     ):
         m2m_changed.connect(bump_version, sender=through, dispatch_uid=f"catalogue.bump.{through}")

@@ -43,6 +43,12 @@ project_patterns = (
     "catalogue",
 )
 
+# Pages about the catalogue itself: outside /catalogue/, in the catalogue's namespace
+# (``catalogue:methodology``); see smartcities/urls.py.
+about_patterns = [
+    path("methodology/", views.MethodologyView.as_view(), name="methodology"),
+]
+
 territory_patterns = (
     [
         path("municipalities/", views.MunicipalityListView.as_view(), name="municipality_list"),

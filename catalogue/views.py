@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
@@ -9,13 +10,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView
 
 from caravan.models import Edition, Ministry, MunicipalityReview, Stop
 from municipalities.models import Governorate, Municipality
 
 from .caching import cache_public_page, versioned
-from .choices import Stage
+from .choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, Gate, Screening, SourceKind, Stage
 from .filters import (
     MAX_PER_PAGE,
     SORTS,
@@ -24,13 +26,39 @@ from .filters import (
     parse_sort,
 )
 from .maps import governorate_map, point_map
-from .models import Project, ProjectReview, Sector
+from .models import Project, ProjectReview, ScreeningCriterion, Sector
 from .search import normalize, search_terms
 
 PUBLIC = Project.objects.public_condition("projects__")
 RELATED_PROJECTS = 4
 SAMPLE_SIZE = 12
 FEATURED = 6
+
+# What each stage means, after the Global Infrastructure Hub's pipeline (methodology page).
+STAGE_DEFINITIONS = {
+    Stage.PROSPECTIVE: gettext_lazy(
+        "The project has been identified as a need or an idea, but is not yet formally "
+        "planned or funded."
+    ),
+    Stage.PLANNING: gettext_lazy(
+        "The project is being prepared in detail: studies, design, and the choice of how "
+        "it will be procured and funded."
+    ),
+    Stage.ANNOUNCED: gettext_lazy(
+        "The public authority has officially announced the project, but has not yet "
+        "launched the call for a partner."
+    ),
+    Stage.PROCUREMENT: gettext_lazy(
+        "The call for tenders or the competition to choose the private partner is open "
+        "or being evaluated."
+    ),
+    Stage.AWARDED: gettext_lazy(
+        "The contract has been awarded to a private partner; its signature and financing "
+        "are being completed."
+    ),
+    Stage.DELIVERY: gettext_lazy("The works are under way, or the service is being set up."),
+    Stage.OPERATIONAL: gettext_lazy("The infrastructure is built and the service is running."),
+}
 
 
 class CountedPaginator(Paginator):
@@ -78,6 +106,7 @@ def catalogue_figures() -> dict:
     return {
         "figures": public.aggregate(
             projects=Count("*"),
+            screened=Count("pk", filter=~Q(screening=Screening.NOT_SCREENED)),
             investment=Sum("investment_tnd"),
             municipalities=Count("municipality", distinct=True),
         ),
@@ -105,7 +134,11 @@ class HomeView(TemplateView):
         )
         for sector in by_sector:
             sector.n = numbers["sectors"][sector.id]
+        # Projects whose sources state no sector or no stage get a bar of their own, so
+        # that each chart adds up to the published projects.
+        sector_not_stated = numbers["sectors"].get(None, 0)
         by_stage = [(label, numbers["stages"].get(value, 0)) for value, label in Stage.choices]
+        stage_not_stated = numbers["stages"].get("", 0)
         featured = {
             p.pk: p for p in Project.objects.public().for_lists().filter(pk__in=numbers["featured"])
         }
@@ -113,9 +146,11 @@ class HomeView(TemplateView):
             figures=numbers["figures"],
             stop_count=numbers["stop_count"],
             by_sector=by_sector,
-            sector_max=max((s.n for s in by_sector), default=0),
+            sector_not_stated=sector_not_stated,
+            sector_max=max([sector_not_stated, *(s.n for s in by_sector)]),
             by_stage=by_stage,
-            stage_max=max((n for _label, n in by_stage), default=0),
+            stage_not_stated=stage_not_stated,
+            stage_max=max([stage_not_stated, *(n for _label, n in by_stage)]),
             featured=[featured[pk] for pk in numbers["featured"] if pk in featured],
             latest_edition=Edition.objects.latest_first()
             .annotate(stop_count=Count("stops"))
@@ -287,6 +322,7 @@ class MunicipalityDetailView(DetailView):
                 Project.objects.filter(municipality=municipality), municipality=municipality.slug
             ),
             stops=municipality.caravan_stops.select_related("edition"),
+            sources=list(municipality.sources.all()),
             programme_status=MunicipalityReview.objects.current_for(municipality),
             map=point_map([(municipality.latitude, municipality.longitude, municipality.name, "")]),
             **kwargs,
@@ -339,6 +375,7 @@ class EditionDetailView(DetailView):
         return get_object_or_404(
             Edition.objects.prefetch_related(
                 "ministries",
+                "sources",
                 "reference_experiences__municipality",
                 Prefetch(
                     "stops",
@@ -375,7 +412,11 @@ class MinistryListView(ListView):
     context_object_name = "ministries"
 
     def get_queryset(self):
-        return Ministry.objects.annotate(project_count=Count("projects", filter=PUBLIC))
+        # An aggregate drops the model's ordering (GROUP BY): ask for it again, so that
+        # the ministries keep their display order.
+        return Ministry.objects.annotate(project_count=Count("projects", filter=PUBLIC)).order_by(
+            *Ministry._meta.ordering
+        )
 
 
 @method_decorator(cache_public_page, name="dispatch")
@@ -389,5 +430,35 @@ class MinistryDetailView(DetailView):
             **project_sample(
                 Project.objects.filter(ministries=self.object), ministry=self.object.slug
             ),
+            **kwargs,
+        )
+
+
+@method_decorator(cache_public_page, name="dispatch")
+class MethodologyView(TemplateView):
+    """``/<lang>/methodology/``: what the stages, the screening and the record's dates
+    mean, where the data comes from and under which licence.
+
+    The criteria and their weights are read from the database (the committee may change
+    them); a change raises the catalogue version, so the cached page is never stale.
+    """
+
+    template_name = "catalogue/methodology.html"
+
+    def get_context_data(self, **kwargs):
+        criteria = list(ScreeningCriterion.objects.filter(is_active=True))
+        total_weight = sum(criterion.weight for criterion in criteria)
+        for criterion in criteria:
+            criterion.share = 100 * criterion.weight / total_weight
+        return super().get_context_data(
+            stages=[(label, STAGE_DEFINITIONS[value]) for value, label in Stage.choices],
+            gates=Gate.labels,
+            criteria=criteria,
+            total_weight=total_weight,
+            score_eligible=SCORE_ELIGIBLE,
+            score_needs_information=SCORE_NEEDS_INFORMATION,
+            verification_days=settings.VERIFICATION_INTERVAL_DAYS,
+            source_kinds=SourceKind.labels,
+            catalogue_address=self.request.build_absolute_uri(reverse("catalogue:project_list")),
             **kwargs,
         )

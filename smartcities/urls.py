@@ -28,9 +28,20 @@ urlpatterns = [
     path("api/oc4ids/projects.json", export_views.oc4ids_projects, name="oc4ids_projects"),
 ]
 
+catalogue_urls, catalogue_namespace = export_views.with_exports(public_urls.project_patterns)
+
 urlpatterns += i18n_patterns(
     path("", catalogue_views.HomeView.as_view(), name="home"),
-    path("catalogue/", include(export_views.with_exports(public_urls.project_patterns))),
+    # /catalogue/… and the pages about the catalogue (/methodology/), one namespace.
+    path(
+        "",
+        include(
+            (
+                [path("catalogue/", include(catalogue_urls)), *public_urls.about_patterns],
+                catalogue_namespace,
+            )
+        ),
+    ),
     path("", include(public_urls.territory_patterns)),
     path("", include(public_urls.programme_patterns)),
     prefix_default_language=True,

@@ -1,5 +1,7 @@
 """The public pages answer in the three languages and show public projects only."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -20,6 +22,7 @@ PAGES = [
     ("caravan:edition_detail", {"number": 2}),
     ("caravan:ministry_list", {}),
     ("caravan:ministry_detail", {"slug": "finances"}),
+    ("catalogue:methodology", {}),
 ]
 
 
@@ -134,3 +137,106 @@ def test_a_governorate_page_shows_its_caravan_stops_and_a_map_of_its_municipalit
     assert "Étapes de la caravane" in html
     assert 'href="/fr/municipalities/el-hamma/"' in html  # stop 13 of the 2020 edition
     assert html.count('class="map__marker"') == 16  # one marker per municipality
+
+
+SEED_MINISTRY_ORDER = ["MTCEN", "MEHAT", "MAL", "ME", "MDICI", "MT", "MF"]
+
+
+def listed_acronyms(html: str) -> list[str]:
+    return re.findall(r'<span class="muted">\((\w+)\)</span>', html)
+
+
+def test_the_ministries_page_lists_them_in_the_seed_articles_order(client):
+    assert listed_acronyms(client.get("/fr/ministries/").text) == SEED_MINISTRY_ORDER
+
+
+def test_the_ministries_page_follows_their_display_order(client):
+    from caravan.models import Ministry
+
+    for position, acronym in enumerate(reversed(SEED_MINISTRY_ORDER), 1):
+        Ministry.objects.filter(acronym=acronym).update(display_order=position)
+    project = ProjectFactory(published=True)
+    project.ministries.set(Ministry.objects.filter(acronym__in=["MF", "MAL"]))
+    html = client.get("/fr/ministries/").text
+    assert listed_acronyms(html) == SEED_MINISTRY_ORDER[::-1]
+
+
+def bar_values(html: str, chart_id: str) -> dict[str, int]:
+    """{label: value} of the bars of one chart of the home page."""
+    section = html[html.index(f'id="{chart_id}"') :]
+    section = section[: section.index("</section>")]
+    return {
+        " ".join(label.split()): int(value)
+        for label, value in re.findall(
+            r'<span class="bars__label">(.*?)</span>.*?<span class="bars__value">(\d+)</span>',
+            section,
+            re.S,
+        )
+    }
+
+
+def test_the_home_charts_add_up_to_the_published_projects(client):
+    from catalogue.models import Project
+
+    ProjectFactory(published=True, sector=None, stage="")
+    ProjectFactory(published=True, stage="planning")
+    ProjectFactory(sector=None, stage="")  # a draft counts nowhere
+    with translation.override("en"):
+        html = client.get("/en/").text
+    published = Project.objects.public().count()
+    sectors = bar_values(html, "sector-chart-title")
+    stages = bar_values(html, "stage-chart-title")
+    assert sum(sectors.values()) == published
+    assert sum(stages.values()) == published
+    assert sectors["Sector not stated"] == Project.objects.public().filter(sector=None).count()
+    assert stages["Stage not stated"] == Project.objects.public().filter(stage="").count() >= 1
+    # The bar of projects without a sector links to no filter (the catalogue has none).
+    assert 'bars__row--not-stated"><span class="bars__label">Sector not stated' in html
+
+
+def test_without_a_project_lacking_a_sector_or_a_stage_there_is_no_such_bar(client):
+    from catalogue.models import Project
+
+    Project.objects.update(status=Status.DRAFT)
+    ProjectFactory(published=True, stage="planning")
+    html = client.get("/en/").text
+    assert "Sector not stated" not in html and "Stage not stated" not in html
+    assert sum(bar_values(html, "sector-chart-title").values()) == 1
+
+
+def test_the_home_page_says_how_many_published_projects_were_screened(client):
+    from catalogue.choices import Screening
+    from catalogue.models import Project
+
+    ProjectFactory(published=True, screening=Screening.ELIGIBLE_PPP)
+    html = " ".join(client.get("/en/").text.split())
+    published = Project.objects.public().count()
+    screened = Project.objects.public().exclude(screening=Screening.NOT_SCREENED).count()
+    assert screened == 1
+    assert f"{screened} of {published} published projects screened so far" in html
+    assert "screened by the partner ministries" not in html
+    assert 'href="/en/methodology/#screening"' in html
+
+
+def test_municipality_and_edition_pages_cite_their_sources(client):
+    from caravan.models import Edition
+    from catalogue.choices import SourceKind
+    from catalogue.models import Source
+    from municipalities.models import Municipality
+
+    article = "La deuxième édition de la caravane"
+    assert article in client.get("/en/municipalities/gabes/").text
+    assert article in client.get("/en/caravan/2/").text
+    decision = Source.objects.create(
+        title="Délibération du conseil municipal de Tozeur",
+        kind=SourceKind.MUNICIPAL_SUBMISSION,
+        url="https://www.commune-tozeur.gov.tn/deliberation.pdf",
+    )
+    decision.municipalities.add(Municipality.objects.get(code="6211"))
+    html = client.get("/en/municipalities/tozeur/").text
+    assert 'href="https://www.commune-tozeur.gov.tn/deliberation.pdf"' in html
+    assert "publisher not stated" in html
+    # A place no source mentions has no Sources section.
+    assert 'id="sources-title"' not in client.get("/en/municipalities/tunis/").text
+    Edition.objects.get(number=2).sources.clear()
+    assert 'id="sources-title"' not in client.get("/en/caravan/2/").text

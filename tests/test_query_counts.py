@@ -97,10 +97,27 @@ def test_project_page_query_count(client, django_assert_num_queries):
 
 def test_municipality_page_query_count(client, django_assert_num_queries):
     url = Municipality.objects.get(code="5111").get_absolute_url()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         # 1: the municipality with its governorate
-        # 2: its programme status (latest decided municipality review)
-        # 3: the number of its public projects
-        # 4: its latest public projects
-        # 5: the caravan stops held there, with their edition
+        # 2: its sources (the "Sources" section)
+        # 3: its programme status (latest decided municipality review)
+        # 4: the number of its public projects
+        # 5: its latest public projects
+        # 6: the caravan stops held there, with their edition
         client.get(url)
+
+
+def test_edition_page_query_count(client, django_assert_num_queries):
+    with django_assert_num_queries(6):
+        # 1: the edition
+        # 2: prefetch of its partner ministries
+        # 3: prefetch of its sources (the "Sources" section)
+        # 4-5: prefetch of the reference experiences shown, then of their municipalities
+        # 6: prefetch of its stops with their municipality and governorate
+        client.get("/fr/caravan/2/")
+
+
+def test_methodology_page_query_count(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        # 1: the active screening criteria with their weights
+        client.get("/fr/methodology/")

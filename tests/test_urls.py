@@ -33,6 +33,7 @@ EXAMPLES = {
     "caravan:edition_dossier": ("/ar/caravan/2/dossier.pdf", {200}),
     "caravan:ministry_list": ("/fr/ministries/", {200}),
     "caravan:ministry_detail": ("/fr/ministries/transport/", {200}),
+    "catalogue:methodology": ("/ar/methodology/", {200}),
 }
 
 
