@@ -1,9 +1,10 @@
 """PDF project sheets and dossiers (WeasyPrint), cached by what they show.
 
 A sheet's cache key is a hash of everything it displays (texts, figures, related names,
-photo files, screening outcome) plus the PDF templates themselves, so an unchanged sheet
-is served from storage without rendering, and any visible change makes a new one. Files
-live in the default storage (``pdf-cache/``), shared by every app server.
+photo files, its public record and sources, the data's licence) plus the PDF templates
+themselves and the portal partials they include, so an unchanged sheet is served from
+storage without rendering, and any visible change makes a new one. Files live in the
+default storage (``pdf-cache/``), shared by every app server.
 
 Each sheet is rendered once per language as its *pages*: the sheet without page furniture
 (running header, generation date, "page X / Y"), cached under ``pdf-cache/sheet-pages/``.
@@ -25,7 +26,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from functools import cache, lru_cache
+from types import SimpleNamespace
 
 import qrcode
 from django.conf import settings
@@ -34,6 +38,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -51,7 +56,7 @@ from weasyprint.urls import path2url
 from municipalities import maps as geometry
 
 from . import pdf_renderer
-from .choices import Stage
+from .choices import ELIGIBLE_DECISIONS, DatePrecision, Stage
 from .images import make_thumbnail
 from .models import Project, ProjectReview
 
@@ -63,6 +68,8 @@ MAP_SUPERSAMPLING = 3  # drawn larger, then reduced: smooth borders
 TEMPLATE_DIR = "catalogue/pdf"
 STYLESHEET = "catalogue/pdf/pdf.css"
 STATIC_FILES = (STYLESHEET, "img/logo.svg")
+# The portal's partials a sheet includes (its screening and dates, as on the project page).
+PARTIALS = ("catalogue/partials/record_dates.html", "catalogue/partials/screening.html")
 THUMBNAILS = "projects/thumbnails/"  # ProjectImage.thumbnail's folder
 SHEETS_PER_DOCUMENT = 8  # sheets laid out together in one worker call (see _pages_call)
 # While one request renders a PDF, the others that want it wait for its file: the key of
@@ -89,7 +96,8 @@ class Rendered:
 
 @cache
 def _template_fingerprint() -> str:
-    """Hash of the PDF templates and stylesheet: a new layout means new files."""
+    """Hash of the PDF templates, the partials they include and the stylesheet: a new
+    layout means new files."""
     digest = hashlib.sha256()
     for directory in settings.TEMPLATES[0]["DIRS"]:
         folder = directory / TEMPLATE_DIR
@@ -97,6 +105,10 @@ def _template_fingerprint() -> str:
             for path in sorted(folder.glob("*.html")):
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
+        for name in PARTIALS:
+            if (directory / name).is_file():
+                digest.update(name.encode())
+                digest.update((directory / name).read_bytes())
     for name in STATIC_FILES:
         digest.update((settings.BASE_DIR / "static" / name).read_bytes())
     return digest.hexdigest()[:16]
@@ -207,12 +219,67 @@ def _amount(value, decimals=0):
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
-def project_facts(project, outcome, public_url: str) -> dict:
+def _day(moment) -> str | None:
+    """The local date of ``moment`` (ISO), as a sheet prints it: to the day."""
+    return timezone.localtime(moment).date().isoformat() if moment else None
+
+
+def _record(project) -> dict:
+    """The project's public record as a sheet shows it: its screening, when it was first
+    published, last updated and last verified, and whether it is due for verification.
+    Dates to the day only: a second save on the same day leaves the sheet as it was."""
+    return {
+        "screening": project.screening,
+        "screening_label": str(project.get_screening_display()),
+        "screened_on": _day(project.screened_at),
+        "score": str(project.screening_score) if project.screening_score is not None else None,
+        "published_on": _day(project.published_at),
+        "updated_on": _day(project.updated_at),
+        "verified_on": _day(project.verified_at),
+        "verification_due": project.verification_due,
+    }
+
+
+SOURCE_DATE_FORMATS = {
+    DatePrecision.YEAR: "Y",
+    DatePrecision.MONTH: "F Y",
+    DatePrecision.DAY: "j F Y",
+}
+
+
+def _sources(project, site_url: str) -> list[dict]:
+    """The project's sources as a sheet cites them: title, publisher, kind, date at its
+    precision, and address (absolute) if any."""
+    cited = []
+    for source in project.sources.all():
+        link = source.link
+        if link.startswith("/"):  # an attached copy, in the portal's media
+            link = site_url + link
+        cited.append(
+            {
+                "title": source.title,
+                "publisher": source.publisher,
+                "kind": str(source.get_kind_display()),
+                "date": (
+                    formats.date_format(
+                        source.date, SOURCE_DATE_FORMATS.get(source.date_precision, "j F Y")
+                    )
+                    if source.date
+                    else ""
+                ),
+                "url": link,
+            }
+        )
+    return cited
+
+
+def project_facts(project, outcome, public_url: str, *, site_url: str) -> dict:
     """Everything a sheet shows of a project, in the active language.
 
     The cache key is computed from this, so it must hold every displayed value (the
     images by what they are made from: the cover photo's file name, the page's address;
-    ``_with_images`` makes them when the sheet is rendered).
+    ``_with_images`` makes them when the sheet is rendered): its public record and
+    sources, the data's licence and the methodology page's address included.
     """
     cover, caption = _cover_photo(project)
     return {
@@ -239,16 +306,12 @@ def project_facts(project, outcome, public_url: str) -> dict:
         "dimensions": [d.name for d in project.dimensions.all()],
         "ministries": [m.name for m in project.ministries.all()],
         "contact": [project.contact_name, project.contact_email, project.contact_phone],
-        "outcome": (
-            {
-                "decision": str(outcome.get_decision_display()),
-                "date": formats.date_format(timezone.localtime(outcome.decided_at), "DATE_FORMAT"),
-                "score": _amount(outcome.score, 1) if outcome.score is not None else None,
-                "summary": outcome.public_summary,
-            }
-            if outcome
-            else None
-        ),
+        # The screening itself is in the record; the latest decision's public summary here.
+        "outcome": {"summary": outcome.public_summary} if outcome else None,
+        "record": _record(project),
+        "sources": _sources(project, site_url),
+        "licence": {"name": settings.DATA_LICENCE["name"], "url": settings.DATA_LICENCE["url"]},
+        "methodology": site_url + reverse("catalogue:methodology"),
         "cover": cover,
         "cover_caption": caption,
         "map": _location_map(project),
@@ -257,9 +320,36 @@ def project_facts(project, outcome, public_url: str) -> dict:
     }
 
 
+def _record_for_partials(record: dict) -> SimpleNamespace:
+    """A sheet's record with the attributes of a project that the portal's partials
+    read (``catalogue/partials/record_dates.html``), so that the sheet says what the
+    project's page says."""
+
+    def day(value):
+        return date.fromisoformat(value) if value else None
+
+    return SimpleNamespace(
+        screening=record["screening"],
+        get_screening_display=record["screening_label"],
+        is_eligible_screening=record["screening"] in ELIGIBLE_DECISIONS,
+        screened_at=day(record["screened_on"]),
+        screening_score=Decimal(record["score"]) if record["score"] is not None else None,
+        published_at=day(record["published_on"]),
+        updated_at=day(record["updated_on"]),
+        verified_at=day(record["verified_on"]),
+        verification_due=record["verification_due"],
+    )
+
+
 def _with_images(facts: dict) -> dict:
-    """The facts with the images a rendering embeds (made only when rendering)."""
-    return {**facts, "cover": _cover_uri(facts["cover"]), "qr": _qr_code(facts["url"])}
+    """The facts with the images a rendering embeds (made only when rendering), and the
+    record in the shape the portal's partials read."""
+    return {
+        **facts,
+        "cover": _cover_uri(facts["cover"]),
+        "qr": _qr_code(facts["url"]),
+        "record": _record_for_partials(facts["record"]),
+    }
 
 
 def _fingerprint(*parts) -> str:
@@ -276,6 +366,7 @@ def sheets_queryset():
             "dimensions",
             "ministries",
             "images",
+            "sources",
             Prefetch(
                 "reviews",
                 queryset=ProjectReview.objects.decided().order_by("-version"),
@@ -288,7 +379,7 @@ def sheets_queryset():
 def facts_for(project, site_url: str) -> dict:
     """The facts of a project loaded with ``sheets_queryset``; links point at ``site_url``."""
     outcome = project.decided_reviews[0] if project.decided_reviews else None
-    return project_facts(project, outcome, site_url + project.get_absolute_url())
+    return project_facts(project, outcome, site_url + project.get_absolute_url(), site_url=site_url)
 
 
 def _render_settings() -> tuple[str, list[str], list[str]]:
@@ -660,6 +751,12 @@ def _front_matter(dossier: Dossier, starts: list) -> dict:
         "criteria": dossier.criteria,
         "count": len(dossier.facts),
         "total_investment": _amount(sum(amounts)) if amounts else None,
+        # The total is only that of the projects that state an amount: say how many.
+        "with_amount": len(amounts),
+        "without_amount": len(dossier.facts) - len(amounts),
+        # Every sheet names them too (and their facts are in the dossier's key).
+        "licence": dossier.facts[0]["licence"] if dossier.facts else None,
+        "methodology": dossier.facts[0]["methodology"] if dossier.facts else None,
         "contents": [
             {**facts, "page": start} for facts, start in zip(dossier.facts, starts, strict=True)
         ],
@@ -729,6 +826,13 @@ def _pages_of(rows: list[float], page: float, heading: float, repeated: float) -
 PX = 4 / 3  # CSS pixels per point
 
 
+def _stage_cell(facts: dict) -> str:
+    """The summary table's stage cell, as furniture.html writes it."""
+    if facts["stage_position"]:
+        return f"{facts['stage_position']}. {facts['stage']}"
+    return _("not stated")
+
+
 def front_pages_guess(dossier: Dossier) -> int:
     """How many pages the cover, summary table and contents take, reckoned from their
     texts' widths in the shipped fonts and pdf.css's sizes (in CSS pixels, as WeasyPrint
@@ -750,10 +854,7 @@ def front_pages_guess(dossier: Dossier) -> int:
         )
         return (5.5 + 11.6 * lines) * PX
 
-    summary = [
-        row(["", f["title"], f["municipality"], f"{f['stage_position']}. {f['stage']}"])
-        for f in dossier.facts
-    ]
+    summary = [row(["", f["title"], f["municipality"], _stage_cell(f)]) for f in dossier.facts]
     header = row(headers)
     # The contents: 9.5 pt text (10 pt in Arabic), less the page numbers' 14 mm, rows of
     # 4.4 pt more than their lines; the reference is spaced out by 0.3 pt a character.

@@ -201,7 +201,7 @@ def test_a_dossier_above_the_limit_is_refused_with_advice(client, settings):
 
 
 def test_a_large_dossier_is_built_in_the_background(client, settings):
-    settings.DOSSIER_SYNC_MAX_PROJECTS = 2
+    settings.DOSSIER_SYNC_MAX_PROJECTS = 1  # the governorate of Sfax has 2 shipped projects
     response = client.get("/fr/catalogue/dossier.pdf", {"governorate": "sfax"})
     assert response.status_code == 302
     status_url = response["Location"]
@@ -344,7 +344,191 @@ def links(page) -> list[str]:
 
 def test_the_project_address_is_a_link_on_the_sheet_and_in_dossiers(client, project):
     url = f"http://testserver/fr/catalogue/{project.reference}/"
+    # Besides the QR code and the address: the licence (its name and its address) and the
+    # methodology page.
+    others = {"https://creativecommons.org/licenses/by/4.0/", "http://testserver/fr/methodology/"}
     reader = read(client.get(f"/fr/catalogue/{project.reference}/sheet.pdf"))
-    assert set(links(reader.pages[0])) == {url}  # the QR code and the address
+    assert set(links(reader.pages[0])) == {url, *others}
     reader = read(client.get("/fr/catalogue/dossier.pdf", {"q": project.reference}))
-    assert {url} in [set(links(page)) for page in reader.pages]
+    assert {url, *others} in [set(links(page)) for page in reader.pages]
+
+
+def flat_text(reader) -> str:
+    return " ".join(text_of(reader).split()).replace("\u202f", " ").replace("\xa0", " ")
+
+
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def test_a_sheet_states_what_no_source_states_instead_of_a_default(client):
+    project = ProjectFactory(published=True, sector=None)  # no stage, contract or amount
+    assert project.stage == "" and project.contract_model == ""
+    text = flat_text(read(client.get(f"/en/catalogue/{project.reference}/sheet.pdf")))
+    assert "Stage: not stated by the sources." in text
+    for label in ("Sector", "Stage", "Contract model", "Estimated investment", "Land area"):
+        assert f"{label} not stated" in text, label
+    assert "Expected jobs not stated" in text and "Contract duration not stated" in text
+    assert "To be determined" not in text and "Prospective" not in text.split("7 ")[-1]
+    assert "0/7" not in text
+
+
+def test_a_sheet_prints_no_contact_that_the_project_does_not_give(client):
+    project = ProjectFactory(published=True)
+    text = flat_text(read(client.get(f"/en/catalogue/{project.reference}/sheet.pdf")))
+    assert "coordination unit" not in text and "Contact" not in text
+    text = flat_text(read(client.get(f"/fr/catalogue/{project.reference}/sheet.pdf")))
+    assert "cellule de coordination" not in text
+    Project.objects.filter(pk=project.pk).update(
+        contact_name="Service technique", contact_email="technique@commune-gabes.tn"
+    )
+    text = flat_text(read(client.get(f"/en/catalogue/{project.reference}/sheet.pdf")))
+    assert "Contact Service technique technique@commune-gabes.tn" in text
+
+
+def test_a_sheet_shows_its_screening_dates_sources_licence_and_methodology(client, project):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from catalogue.choices import DatePrecision, Screening, SourceKind
+    from catalogue.models import Source
+
+    url = f"/en/catalogue/{project.reference}/sheet.pdf"
+    reader = read(client.get(url))
+    text = flat_text(reader)
+    assert "Public record" in text
+    assert "Not yet screened by the eligibility committee" in text
+    published = timezone.localtime(project.published_at).date()
+    assert f"First published {published.day} {published:%B %Y}" in text
+    assert "Last verified not verified since its publication" in text
+    assert "To be verified" not in text
+    assert "No source is cited for this project yet." in text
+    assert "Data published under the CC BY 4.0 licence." in text
+    methodology = "http://testserver/en/methodology/"
+    assert methodology in text and LICENCE_URL in text
+    assert {methodology, LICENCE_URL} <= set(links(reader.pages[0]))
+
+    screened = timezone.now() - timedelta(days=500)
+    Project.objects.filter(pk=project.pk).update(
+        screening=Screening.ELIGIBLE_PPP,
+        screened_at=screened,
+        screening_score=Decimal("72.5"),
+        published_at=screened,
+    )
+    article = Source.objects.create(
+        title="La deuxième édition de la caravane",
+        kind=SourceKind.PRESS_ARTICLE,
+        date=date(2020, 6, 1),
+        date_precision=DatePrecision.MONTH,
+    )
+    decision = Source.objects.create(
+        title="Délibération du conseil municipal",
+        publisher="Commune de Gabès",
+        kind=SourceKind.MUNICIPAL_SUBMISSION,
+        date=date(2024, 11, 14),
+        url="https://www.commune-gabes.gov.tn/deliberation.pdf",
+    )
+    project.sources.set([article, decision])
+    reader = read(client.get(url))
+    text = flat_text(reader)
+    day = timezone.localtime(screened).date()
+    assert f"Eligible as a PPP contract on {day.day} {day:%B %Y}, score 72.5/100" in text
+    assert "To be verified" in text  # published 500 days ago, never confirmed
+    assert (
+        "La deuxième édition de la caravane — Press article · publisher not stated · June 2020"
+        in text
+    )
+    assert (
+        "Délibération du conseil municipal — Municipal submission · Commune de Gabès · "
+        "14 November 2024 https://www.commune-gabes.gov.tn/deliberation.pdf"
+    ) in text
+    assert "https://www.commune-gabes.gov.tn/deliberation.pdf" in links(reader.pages[0])
+
+
+def test_a_text_of_another_direction_is_isolated_and_escaped():
+    from catalogue.templatetags.pdf_tags import isolate
+
+    assert isolate("<b>Délibération</b>") == "\u2068&lt;b&gt;Délibération&lt;/b&gt;\u2069"
+
+
+def test_the_arabic_sheet_links_to_the_arabic_methodology_page(client, project):
+    reader = read(client.get(f"/ar/catalogue/{project.reference}/sheet.pdf"))
+    assert "http://testserver/ar/methodology/" in links(reader.pages[0])
+
+
+@translation.override("fr")
+def test_a_sheet_is_made_again_when_its_record_its_sources_or_the_licence_change(project, settings):
+    from django.utils import timezone
+
+    from catalogue.choices import Screening, SourceKind
+    from catalogue.models import Source
+
+    def sheet():
+        return pdf.project_sheet(
+            pdf.sheets_queryset().get(pk=project.pk), "https://catalogue.example.tn"
+        )
+
+    first = sheet()
+    names = [first.name]
+    assert first.created and sheet().name == first.name  # nothing changed: the same file
+    Project.objects.filter(pk=project.pk).update(
+        screening=Screening.ELIGIBLE_PPP, screened_at=timezone.now(), screening_score=80
+    )
+    names.append(sheet().name)  # screened
+    settings.VERIFICATION_INTERVAL_DAYS = 0
+    names.append(sheet().name)  # due for verification, no date changed
+    Project.objects.filter(pk=project.pk).update(verified_at=timezone.now())
+    names.append(sheet().name)  # verified: no longer due, and a "last verified" date
+    source = Source.objects.create(title="Délibération", kind=SourceKind.MUNICIPAL_SUBMISSION)
+    project.sources.add(source)
+    names.append(sheet().name)  # a source cited
+    Source.objects.filter(pk=source.pk).update(publisher="Commune de Gabès")
+    names.append(sheet().name)  # the source's publisher now known
+    settings.DATA_LICENCE = {
+        "name": "ODbL 1.0",
+        "url": "https://opendatacommons.org/licenses/odbl/",
+    }
+    names.append(sheet().name)  # another licence
+    assert len(set(names)) == len(names), names
+    # The dossier holding the sheet changes with it.
+    dossier = pdf.select_dossier(
+        f"q={project.reference}", title="Sélection", site_url="https://catalogue.example.tn"
+    )
+    settings.DATA_LICENCE = {"name": "CC BY 4.0", "url": LICENCE_URL}
+    again = pdf.select_dossier(
+        f"q={project.reference}", title="Sélection", site_url="https://catalogue.example.tn"
+    )
+    assert dossier.key != again.key
+
+
+def tozeur_with_amounts(*amounts):
+    tozeur = Municipality.objects.get(code="6211")
+    return [
+        ProjectFactory(municipality=tozeur, published=True, investment_tnd=amount)
+        for amount in amounts
+    ]
+
+
+@pytest.mark.parametrize(
+    "amounts, says",
+    [
+        (
+            [10_000_000, 2_000_000, 500_000, None, None],
+            "12,500,000 TND for 3 of 5 projects; 2 state no amount",
+        ),
+        ([10_000_000, None], "10,000,000 TND for 1 of 2 projects; 1 states no amount"),
+        ([10_000_000, 2_500_000], "Total estimated investment 12,500,000 TND Date"),
+        ([None, None], "not stated: none of the 2 projects states an amount"),
+        ([None], "not stated: the project states no amount"),
+    ],
+)
+def test_a_dossiers_total_says_how_many_projects_state_no_amount(client, amounts, says):
+    tozeur_with_amounts(*amounts)
+    reader = read(client.get("/en/municipalities/tozeur/dossier.pdf"))
+    cover = " ".join(reader.pages[0].extract_text().split())
+    assert says in cover
+    # The cover names the licence and the methodology page too.
+    assert "Licence CC BY 4.0" in cover and "Methodology http://testserver/en/methodology/" in cover
+    assert {LICENCE_URL, "http://testserver/en/methodology/"} <= set(links(reader.pages[0]))
+    summary = " ".join(reader.pages[1].extract_text().split())
+    assert "not stated" in summary and "0. " not in summary  # the stages nobody stated
