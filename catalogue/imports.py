@@ -21,9 +21,19 @@
 
 The import never changes a project's workflow status: new projects are drafts, the
 ``status`` column is ignored. Each changed project's edit version goes up by one.
+
+Imports that write run one at a time (on PostgreSQL a transaction-level advisory lock
+taken before anything is read; SQLite's write transactions are serialised anyway), and
+every existing project of the file is locked (``SELECT … FOR UPDATE``) while it is
+checked and written. A confirmation passes what its check saw (``expected``: each
+reference's edit version, ``None`` for a new one): a line whose project was created,
+changed or deleted since is refused, ``edit_version`` column or not. A new reference
+that another transaction creates meanwhile (the unique index's violation) is refused the
+same way, never an error page.
 """
 
 import copy
+import json
 import operator
 import time
 from contextlib import ExitStack
@@ -33,7 +43,8 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -84,6 +95,9 @@ FIELD_COLUMNS = {"stop": "caravan_edition", "lock_version": "edit_version"}
 RESOLVED_FOREIGN_KEYS = ["municipality", "stop", "sector", "submitted_by", "last_edited_by"]
 FOREIGN_KEYS = ("municipality", "stop", "sector")
 REMEMBERED_TEXT_LENGTH = 100  # longer valid texts are not remembered (see _full_clean)
+# PostgreSQL advisory lock held by the transaction of an import that writes (any number
+# fixed for this purpose; pg_advisory_xact_lock takes a bigint).
+IMPORT_LOCK_KEY = 7_310_415_222
 
 
 @dataclass
@@ -124,6 +138,8 @@ class ImportResult:
     rows: list[RowOutcome] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     seconds: float = 0.0
+    # Each reference of the file: its project's edit version when checked, None if new.
+    versions: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -229,18 +245,58 @@ class StoredImportResult(ImportResult):
 
 
 @task()
-def import_projects_task(*, stored: str, name: str, user_id, language: str) -> dict:
+def import_projects_task(
+    *, stored: str, name: str, user_id, language: str, expected: str | None = None
+) -> dict:
     """``import_projects`` in the background (large files) of a file waiting in the
-    documents storage under the name ``stored``; the file is deleted after."""
+    documents storage under the name ``stored``, confirming the check whose versions wait
+    there under the name ``expected``; both files are deleted after."""
     storage = document_storage()
     try:
         with storage.open(stored, "rb") as file:
             data = file.read()
+        versions = read_versions(storage, expected) if expected else None
     finally:
         storage.delete(stored)
     user = get_user_model().objects.get(pk=user_id) if user_id is not None else None
     with translation.override(language):
-        return import_projects(data, user=user, dry_run=False, name=name).as_dict()
+        if expected and versions is None:
+            result = ImportResult(dry_run=False, file_name=name)
+            result.errors.append(
+                RowError(
+                    None,
+                    "",
+                    _("This check has expired or was already used: upload the file again."),
+                )
+            )
+            return result.as_dict()
+        return import_projects(
+            data, user=user, dry_run=False, name=name, expected=versions
+        ).as_dict()
+
+
+def save_versions(storage, name: str, versions: dict) -> str:
+    """Keep a check's ``versions`` in ``storage`` (beside the file waiting for its
+    confirmation); the name it was given."""
+    return storage.save(name, ContentFile(json.dumps(versions).encode()))
+
+
+def read_versions(storage, name: str) -> dict | None:
+    """The ``versions`` kept by ``save_versions`` (deleted once read), or None if they are
+    gone or are not what was kept."""
+    try:
+        with storage.open(name, "rb") as file:
+            versions = json.loads(file.read())
+    except (FileNotFoundError, ValueError):
+        return None
+    finally:
+        storage.delete(name)
+    if not isinstance(versions, dict) or not all(
+        isinstance(key, str) and (value is None or type(value) is int)
+        for key, value in versions.items()
+    ):
+        return None
+    return versions
 
 
 def can_import(user) -> bool:
@@ -248,12 +304,16 @@ def can_import(user) -> bool:
     return user is None or user.has_perm(IMPORT_PERMISSION)
 
 
-def import_projects(file, *, user, dry_run: bool, name: str | None = None) -> ImportResult:
+def import_projects(
+    file, *, user, dry_run: bool, name: str | None = None, expected: dict | None = None
+) -> ImportResult:
     """Check (``dry_run``) or import a CSV/XLSX file of projects, all or nothing.
 
     ``file`` is an uploaded file, a binary file object or bytes; ``user`` is who imports
-    (``None``: the system, e.g. an operator's command). Raises ``PermissionDenied`` when
-    the user may not import; every other problem is in the result's ``errors``.
+    (``None``: the system, e.g. an operator's command). ``expected``: the ``versions`` of
+    the check being confirmed; a line whose project was created, changed or deleted since
+    is refused. Raises ``PermissionDenied`` when the user may not import; every other
+    problem is in the result's ``errors``.
     """
     if not can_import(user):
         raise PermissionDenied(_("You may not import projects."))
@@ -270,14 +330,20 @@ def import_projects(file, *, user, dry_run: bool, name: str | None = None) -> Im
     if header_errors:
         result.errors.extend(header_errors)
         return _finish(result, started)
-    importer = ProjectImporter(user=user, headers=table.headers)
+    importer = ProjectImporter(user=user, headers=table.headers, expected=expected)
     if dry_run:
         importer.validate(table, result, lock=False)
     else:
-        with transaction.atomic():
-            importer.import_rows(
-                table, result, reason=_("Import of %(name)s") % {"name": file_name or "?"}
-            )
+        try:
+            with transaction.atomic():
+                importer.import_rows(
+                    table, result, reason=_("Import of %(name)s") % {"name": file_name or "?"}
+                )
+        except IntegrityError:
+            # Rolled back: another transaction created one of the new references after
+            # this one looked (a staff member's save; imports wait for each other).
+            result.errors.extend(importer.created_meanwhile(result))
+            result.rows.clear()
     return _finish(result, started)
 
 
@@ -319,8 +385,9 @@ def check_headers(headers: list[str]) -> list[RowError]:
 class ProjectImporter:
     """Validates rows against caches of the reference data, then writes them in bulk."""
 
-    def __init__(self, *, user, headers):
+    def __init__(self, *, user, headers, expected: dict | None = None):
         self.user = user
+        self.expected = expected  # reference → edit version at the check (None: new)
         self.columns = [h for h in headers if h in IMPORTABLE]
         self.focal_municipality = focal_municipality_id(user) if user is not None else None
         self.may_add = user is None or user.has_perm("catalogue.add_project")
@@ -411,6 +478,9 @@ class ProjectImporter:
         the check.
         """
         if connection.vendor == "postgresql":
+            # One import that writes at a time, each reading what the previous one wrote.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
             writer = PostgresWriter(self, result)
             with writer:
                 self.validate(table, result, lock=True, after_row=writer.stream)
@@ -449,6 +519,9 @@ class ProjectImporter:
         else:
             first_line[reference] = line
         existing = self.existing.get(reference)
+        result.versions[reference] = existing.lock_version if existing is not None else None
+        if self.expected is not None:
+            self._check_unchanged_since_check(reference, existing, error)
         values, links, failed = self._parse(record, error, existing)
 
         if existing is None:
@@ -557,6 +630,71 @@ class ProjectImporter:
             if municipality.pk == self.focal_municipality:
                 return municipality.name_fr
         return "?"
+
+    def _check_unchanged_since_check(self, reference, existing, error):
+        """The confirmation of a check: the project is as the check saw it (new, or at the
+        same edit version), whatever the file's ``edit_version`` column says."""
+        if reference not in self.expected:
+            return
+        seen = self.expected[reference]
+        current = existing.lock_version if existing is not None else None
+        if seen == current:
+            return
+        if seen is None:
+            message = _(
+                "The project %(reference)s did not exist when the file was checked, but "
+                "someone has created it since. Nothing was imported: check the file again "
+                "to see what it would change now."
+            )
+        elif current is None:
+            message = _(
+                "The project %(reference)s was deleted after the file was checked. Nothing "
+                "was imported: check the file again."
+            )
+        else:
+            message = _(
+                "Someone changed the project %(reference)s after the file was checked (edit "
+                "version %(current)s, %(seen)s at the check). Nothing was imported: check "
+                "the file again to see what it would change now."
+            )
+        error(
+            "reference",
+            message % {"reference": reference, "current": current, "seen": seen},
+        )
+
+    def created_meanwhile(self, result: ImportResult) -> list[RowError]:
+        """After a unique violation: the new references of the file that exist now."""
+        lines = {project.reference: None for project, _d, _m in self.to_create}
+        for row in result.rows:
+            if row.reference in lines:
+                lines[row.reference] = row.line
+        if not lines:
+            lines = {reference: None for reference, seen in result.versions.items() if seen is None}
+        taken = set(
+            Project.objects.filter(reference__in=list(lines)).values_list("reference", flat=True)
+        )
+        errors = [
+            RowError(
+                lines[reference],
+                "reference",
+                _(
+                    "The project %(reference)s was created by someone else while this file "
+                    "was being imported. Nothing was imported: check the file again."
+                )
+                % {"reference": reference},
+            )
+            for reference in sorted(taken, key=lambda ref: lines[ref] or 0)
+        ]
+        return errors or [
+            RowError(
+                None,
+                "",
+                _(
+                    "The catalogue changed while this file was being imported, and nothing "
+                    "was imported. Import it again."
+                ),
+            )
+        ]
 
     def _check_update(self, existing, record, values, error):
         """Rights on an existing project, and the edit version the file was exported at."""

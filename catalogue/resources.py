@@ -52,7 +52,14 @@ from .exports import (
     project_export_response,
     template_rows,
 )
-from .imports import StoredImportResult, can_import, import_projects, import_projects_task
+from .imports import (
+    StoredImportResult,
+    can_import,
+    import_projects,
+    import_projects_task,
+    read_versions,
+    save_versions,
+)
 from .models import Project
 
 PREVIEW_ROWS = 100  # rows of each kind shown in a preview
@@ -97,6 +104,10 @@ class ImportForm(forms.Form):
 
 def _pending_name(token: str) -> str:
     return f"{PENDING_IMPORTS}/{token}.upload"
+
+
+def _versions_name(token: str) -> str:
+    return f"{PENDING_IMPORTS}/{token}.versions.json"
 
 
 def _forget_old_files(storage) -> None:
@@ -230,7 +241,7 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
                 upload = form.cleaned_data["import_file"]
                 result = import_projects(upload, user=request.user, dry_run=True)
                 if result.ok:
-                    token = self._keep(request, upload, rows=result.total_rows)
+                    token = self._keep(request, upload, result=result)
         return self._render_import(request, form=form, result=result, token=token)
 
     def import_status_view(self, request, task_id):
@@ -281,12 +292,13 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
             status=status,
         )
 
-    def _keep(self, request, upload, *, rows) -> str:
+    def _keep(self, request, upload, *, result) -> str:
         """Keep the checked file until it is confirmed; only this session may confirm it.
 
         The file waits in the private documents storage (a folder or bucket every app
         server and task worker shares, never served to the public): the confirmation may
-        reach another app server, and a large import runs on a worker.
+        reach another app server, and a large import runs on a worker. Beside it wait the
+        edit versions the check saw, which the confirmation must find unchanged.
         """
         storage = document_storage()
         _forget_old_files(storage)
@@ -294,12 +306,14 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
         upload.seek(0)
         data = upload.read(MAX_FILE_BYTES + 1)
         stored = storage.save(_pending_name(token), ContentFile(data))
+        versions = save_versions(storage, _versions_name(token), result.versions)
         pending = request.session.get(SESSION_KEY, {})
         pending[token] = {
             "stored": stored,
+            "versions": versions,
             "name": upload.name,
             "sha256": hashlib.sha256(data).hexdigest(),
-            "rows": rows,
+            "rows": result.total_rows,
         }
         request.session[SESSION_KEY] = pending
         return token
@@ -309,22 +323,26 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
         pending = request.session.get(SESSION_KEY, {})
         entry = pending.pop(token, None)
         request.session[SESSION_KEY] = pending
-        if entry is None or "stored" not in entry:
+        if entry is None or "stored" not in entry or "versions" not in entry:
             return None
         storage = document_storage()
-        stored = entry["stored"]  # the name the storage gave, kept in the user's session
+        stored = entry["stored"]  # the names the storage gave, kept in the user's session
+        versions = entry["versions"]
         try:
             with storage.open(stored, "rb") as file:
                 data = file.read()
         except FileNotFoundError:
+            storage.delete(versions)
             return None
         if hashlib.sha256(data).hexdigest() != entry["sha256"]:
             storage.delete(stored)
+            storage.delete(versions)
             return None
         # Everything is checked again: the database may have changed since the check.
         if entry["rows"] > getattr(settings, "IMPORT_SYNC_MAX_ROWS", IMPORT_SYNC_MAX_ROWS):
             task_result = import_projects_task.enqueue(
                 stored=stored,
+                expected=versions,
                 name=entry["name"],
                 user_id=request.user.pk,
                 language=get_language(),
@@ -337,7 +355,12 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
             ]
             return str(task_result.id)
         storage.delete(stored)
-        return import_projects(data, user=request.user, dry_run=False, name=entry["name"])
+        expected = read_versions(storage, versions)
+        if expected is None:
+            return None
+        return import_projects(
+            data, user=request.user, dry_run=False, name=entry["name"], expected=expected
+        )
 
 
 def _more_errors(result) -> int:

@@ -4,11 +4,17 @@
 formula neutralisation on export, line numbers as a spreadsheet shows them (the header is
 line 1). ``GuardedImportExportMixin`` is the admin side: the import needs the explicit
 ``import_<model>`` permission (``catalogue.roles``), every upload goes through
-``smartcities.spreadsheets.read_table`` (size, type, zip bomb, encoding, rows) before
-django-import-export reads it, any row error rolls the whole import back, and each admin
-offers a downloadable import template (headers and an example row).
+``smartcities.spreadsheets.read_table`` (size, type, zip bomb, encoding, rows, damaged
+cells) before django-import-export reads it, and django-import-export reads it through
+``read_table`` too (``CheckedCSV``, ``CheckedXLSX``): one parser and the same limits as
+the projects' import, at the check and at the confirmation. Any row error rolls the whole
+import back, and each admin offers a downloadable import template (headers and an
+example row).
 """
 
+from functools import partial
+
+import tablib
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -35,20 +41,66 @@ from .spreadsheets import (
 )
 
 FORMATS = [CSV, XLSX]
-KIND_FORMAT = {"csv": 0, "xlsx": 1}  # index in FORMATS
+
+
+class CheckedFormat:
+    """A django-import-export import format that reads the file with ``read_table``
+    (bytes in, whatever the format chosen: the content decides)."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream):
+        table = read_table(in_stream if isinstance(in_stream, bytes) else in_stream.encode())
+        width = len(table.headers)
+        dataset = tablib.Dataset(headers=table.headers)
+        for _line, cells in table.rows:
+            dataset.append((cells + [""] * width)[:width])
+        # The line of each row as the spreadsheet shows it (blank lines are left out).
+        dataset.spreadsheet_lines = [line for line, _cells in table.rows]
+        return dataset
+
+
+class CheckedCSV(CheckedFormat, CSV):
+    pass
+
+
+class CheckedXLSX(CheckedFormat, XLSX):
+    pass
+
+
+IMPORT_FORMATS = [CheckedCSV, CheckedXLSX]
+KIND_FORMAT = {"csv": 0, "xlsx": 1}  # index in IMPORT_FORMATS
 
 
 class SpreadsheetResult(Result):
-    """Row numbers as a spreadsheet shows them: the first data row is line 2."""
+    """Row numbers as a spreadsheet shows them: the first data row is line 2, and lines
+    after blank ones keep their own number (``lines``: the line of each data row)."""
+
+    def __init__(self, *args, lines=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+
+    def line(self, number: int) -> int:
+        """The spreadsheet line of the dataset's row ``number`` (1 for the first)."""
+        if self.lines and 0 < number <= len(self.lines):
+            return self.lines[number - 1]
+        return number + 1
 
     def append_invalid_row(self, number, row, validation_error):
-        super().append_invalid_row(number + 1, row, validation_error)
+        super().append_invalid_row(self.line(number), row, validation_error)
 
     def append_error_row(self, number, row, errors):
         for error in errors:
             if error.number is not None:
-                error.number += 1
-        super().append_error_row(number + 1, row, errors)
+                error.number = self.line(error.number)
+        super().append_error_row(self.line(number), row, errors)
+
+    def row_errors(self):
+        return [(self.line(i + 1), row.errors) for i, row in enumerate(self.rows) if row.errors]
 
 
 class SpreadsheetResource(ModelResource):
@@ -58,7 +110,11 @@ class SpreadsheetResource(ModelResource):
     example_row: dict = {}
 
     def get_result_class(self):
-        return SpreadsheetResult
+        return partial(SpreadsheetResult, lines=getattr(self, "_spreadsheet_lines", None))
+
+    def import_data_inner(self, dataset, *args, **kwargs):
+        self._spreadsheet_lines = getattr(dataset, "spreadsheet_lines", None)
+        return super().import_data_inner(dataset, *args, **kwargs)
 
     def before_import_row(self, row, **kwargs):
         for key, value in row.items():
@@ -117,6 +173,7 @@ class GuardedImportExportMixin(ExportItemsInScopeMixin, ImportExportMixin):
     export_form_class = ExportForm  # every column: an export must import back
     import_template_name = "admin/import_export/guarded_import.html"
     formats = FORMATS
+    import_formats = IMPORT_FORMATS
 
     def import_permission(self) -> str:
         return f"{self.opts.app_label}.import_{self.opts.model_name}"
@@ -133,6 +190,22 @@ class GuardedImportExportMixin(ExportItemsInScopeMixin, ImportExportMixin):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
+
+    def process_import(self, request, **kwargs):
+        """The confirmation; the file waiting for it is read again (``CheckedFormat``)."""
+        try:
+            return super().process_import(request, **kwargs)
+        except (FileProblem, OSError) as problem:
+            # Gone (confirmed twice, or cleaned away), or no longer readable: nothing written.
+            messages.error(
+                request,
+                problem.message
+                if isinstance(problem, FileProblem)
+                else _("This check has expired or was already used: upload the file again."),
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+            )
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

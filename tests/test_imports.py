@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -537,9 +538,11 @@ def test_a_checked_file_waits_in_the_private_storage_until_confirmed(client, edi
     upload = SimpleUploadedFile("caravan.csv", write_csv([new_row("PND-2026-001")]))
     checked = client.post(IMPORT_URL, {"import_file": upload})
 
-    waiting = list(pending.iterdir())
-    assert [path.suffix for path in waiting] == [".upload"]  # the stale file is gone
-    assert waiting[0].read_bytes() == write_csv([new_row("PND-2026-001")])
+    waiting = sorted(pending.iterdir(), key=lambda path: path.suffix)
+    # The stale file is gone; the checked file waits with the edit versions its check saw.
+    assert [path.suffix for path in waiting] == [".json", ".upload"]
+    assert waiting[1].read_bytes() == write_csv([new_row("PND-2026-001")])
+    assert json.loads(waiting[0].read_bytes()) == {"PND-2026-001": None}
     assert not any("pending-imports" in name for name in backup.document_checksums())
     client.post(IMPORT_URL, {"confirm": "1", "token": checked.context["token"]})
     assert Project.objects.filter(reference="PND-2026-001").exists()
@@ -550,12 +553,13 @@ def test_a_file_changed_while_waiting_is_not_imported(client, editor, settings):
     client.force_login(editor)
     upload = SimpleUploadedFile("caravan.csv", write_csv([new_row("CHG-2026-001")]))
     checked = client.post(IMPORT_URL, {"import_file": upload})
-    (waiting,) = (Path(settings.PRIVATE_MEDIA_ROOT) / "pending-imports").iterdir()
+    pending = Path(settings.PRIVATE_MEDIA_ROOT) / "pending-imports"
+    (waiting,) = pending.glob("*.upload")
     waiting.write_bytes(write_csv([new_row("CHG-2026-002")]))
     done = client.post(IMPORT_URL, {"confirm": "1", "token": checked.context["token"]})
     assert done.status_code == 200 and done.context["result"] is None
     assert not Project.objects.filter(reference__startswith="CHG-").exists()
-    assert not waiting.exists()
+    assert list(pending.iterdir()) == []
 
 
 def test_the_admin_lists_every_error_and_offers_no_confirmation(client, editor):
