@@ -17,6 +17,7 @@ from caravan.models import Edition, Ministry, MunicipalityReview, Stop
 from municipalities.models import Governorate, Municipality
 
 from .caching import cache_public_page, versioned
+from .changelog import public_changes
 from .choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, Gate, Screening, SourceKind, Stage
 from .filters import (
     MAX_PER_PAGE,
@@ -247,7 +248,7 @@ class ProjectDetailView(DetailView):
             Project.objects.public()
             .for_lists()
             .select_related("stop__edition")
-            .prefetch_related("dimensions", "ministries", "images", "documents")
+            .prefetch_related("dimensions", "ministries", "images", "documents", "sources")
         )
 
     def get_context_data(self, **kwargs):
@@ -267,6 +268,8 @@ class ProjectDetailView(DetailView):
             stages=Stage.choices,
             outcome=ProjectReview.objects.outcome_for(project),
             documents=[d for d in project.documents.all() if d.is_public],
+            sources=project.sources.all(),
+            changes=public_changes(project),
             related=related,
             map=point_map([(*point, project.title, "")] if point else []),
             **kwargs,

@@ -147,7 +147,7 @@ def test_new_projects_are_drafts_and_the_status_column_is_ignored(projects, edit
     created = Project.objects.get(reference="NEW-2026-001")
     assert created.status == Status.DRAFT
     assert created.last_edited_by == editor
-    assert created.stage == Stage.PROSPECTIVE
+    assert created.stage == ""  # an empty cell: "not stated", never a default
     assert Project.objects.get(reference="TST-2025-001").status == Status.PUBLISHED
     # The search text is filled as by save(): the catalogue's search finds the project.
     assert Project.objects.search("importé gabès").filter(pk=created.pk).exists()
