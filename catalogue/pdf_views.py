@@ -1,6 +1,7 @@
 """Downloads of PDF project sheets and dossiers. Only public projects ever reach a PDF."""
 
 import logging
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.cache import caches
 from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.tasks import TaskResultStatus, default_task_backend
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from django.views import View
 from caravan.models import Edition
 from municipalities.models import Governorate, Municipality
 
-from .filters import ProjectFilterSet
+from .filters import DEFAULT_SORT, ProjectFilterSet, parse_sort
 from .models import Project
 from .pdf import (
     Dossier,
@@ -28,10 +30,14 @@ from .pdf import (
     too_large_message,
 )
 from .pdf_renderer import RenderTimeout
-from .tasks import build_dossier
+from .tasks import build_dossier, unclaimed
 
 logger = logging.getLogger(__name__)
+# In the shared cache, a dossier being built: its task's id, and its title and the page
+# of its selection, both made by the portal when the task was queued (the status page
+# takes nothing from its own URL but the key).
 TASK_KEY = "dossier-task:{}"
+DOSSIER_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def site_url(request) -> str:
@@ -47,6 +53,17 @@ def pdf_response(rendered: Rendered) -> FileResponse:
     )
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+def selection_url(filterset: ProjectFilterSet, params: QueryDict) -> str:
+    """The catalogue page of a selection: its valid filters and sort only, never the raw
+    query string (a value that does not validate is left out)."""
+    query = {name: str(value) for name, value in filterset.active.items()}
+    sort = params.get("sort")
+    if sort and sort != DEFAULT_SORT and parse_sort(sort) == sort:
+        query["sort"] = sort
+    url = reverse("catalogue:project_list")
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def busy_response(request):
@@ -80,9 +97,10 @@ class DossierView(View):
 
     def get(self, request, **kwargs):
         query, title = self.selection(request, **kwargs)
-        filterset = ProjectFilterSet(QueryDict(query), queryset=Project.objects.public())
+        params = QueryDict(query)
+        filterset = ProjectFilterSet(params, queryset=Project.objects.public())
         count = filterset.qs.count()
-        back = reverse("catalogue:project_list") + (f"?{query}" if query else "")
+        back = selection_url(filterset, params)
         if count > settings.DOSSIER_MAX_PROJECTS:
             return render(
                 request,
@@ -112,9 +130,14 @@ class DossierView(View):
                 key=dossier.key,
                 site_url=site_url(request),
             )
-            caches["shared"].set(TASK_KEY.format(dossier.key), str(result.id), 3600)
-        status_url = reverse("catalogue:dossier_status", kwargs={"key": dossier.key})
-        return HttpResponseRedirect(f"{status_url}?{urlencode({'title': title, 'back': back})}")
+            caches["shared"].set(
+                TASK_KEY.format(dossier.key),
+                {"task": str(result.id), "title": title, "back": back},
+                3600,
+            )
+        return HttpResponseRedirect(
+            reverse("catalogue:dossier_status", kwargs={"key": dossier.key})
+        )
 
 
 class MunicipalityDossierView(DossierView):
@@ -145,28 +168,36 @@ class DossierStatusView(View):
     """Where a visitor waits for a dossier built in the background, then downloads it."""
 
     def get(self, request, key):
-        if not key.isalnum() or len(key) != 32:
+        if not DOSSIER_KEY.fullmatch(key):
             raise Http404
-        title = request.GET.get("title", "")[:200]
-        back = request.GET.get("back", "")
-        if not back.startswith("/"):
-            back = reverse("catalogue:project_list")
+        # Everything shown comes from what was stored when the task was queued: a query
+        # string (a title, a link… in a crafted URL) is dropped, not even echoed back.
+        if request.META.get("QUERY_STRING"):
+            return HttpResponseRedirect(request.path)
+        entry = caches["shared"].get(TASK_KEY.format(key))
+        if not isinstance(entry, dict):
+            entry = {}
+        title = entry.get("title", "")
         dossier = Dossier(title=title or "catalogue", criteria=[], facts=[], key=key)
         if dossier.is_cached:
             return pdf_response(
                 Rendered(name=dossier.name, filename=dossier.filename, created=False)
             )
-        task_id = caches["shared"].get(TASK_KEY.format(key))
-        if task_id is None:
+        if "task" not in entry:
             raise Http404(_("This dossier is not being prepared; ask for it again."))
-        failed = False
         try:
-            failed = default_task_backend.get_result(task_id).status == TaskResultStatus.FAILED
-        except Exception:  # the backend keeps no results (e.g. in tests): keep waiting
-            failed = False
+            result = default_task_backend.get_result(entry["task"])
+        except (NotImplementedError, TaskResultDoesNotExist):  # no results kept: wait
+            result = None
+        failed = result is not None and result.status == TaskResultStatus.FAILED
         return render(
             request,
             "catalogue/dossier_status.html",
-            {"title": title, "back": back, "failed": failed},
+            {
+                "title": title,
+                "back": entry.get("back") or reverse("catalogue:project_list"),
+                "failed": failed,
+                "unclaimed": unclaimed(result),
+            },
             status=500 if failed else 202,
         )

@@ -62,11 +62,13 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "django_tasks_db",
     "axes",
     "municipalities",
     "caravan",
     "catalogue",
+    # After catalogue, whose db_worker command (the library's, kept alive through
+    # database errors) takes the place of this app's own.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             # "database is locked" on write transactions under concurrent requests.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            # Seconds a connection waits for another's write lock (SQLite's busy timeout)
+            # before "database is locked": a long import's write holds it for seconds.
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
         }
     )
 else:
@@ -270,6 +275,10 @@ DATA_LICENCE = {
     "name": env.str("DATA_LICENCE_NAME", default="CC BY 4.0"),
     "url": env.str("DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/"),
 }
+
+# A page waiting for a background task (a dossier, an import) says after this many
+# seconds that no worker has picked the task up: the worker may be down.
+TASK_UNCLAIMED_SECONDS = env.int("TASK_UNCLAIMED_SECONDS", default=60)
 
 # PDF sheets and dossiers (catalogue/pdf.py).
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60)  # seconds, then refused

@@ -1,0 +1,89 @@
+"""Crafted URLs: what a link can make the portal show or where it can send the reader."""
+
+import re
+from html import unescape
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+CRAFTED_TITLE = "Avis officiel : envoyez vos coordonnées bancaires à evil.example"
+EVIL_BACKS = [
+    "//evil.example/x",
+    "/\\evil.example/x",
+    "https://evil.example/x",
+    "javascript:alert(1)",
+    "/fr/catalogue/?governorate=gabes",  # even a page of the portal: not from the URL
+]
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Dossiers queued in the database and left waiting (no worker runs in the tests)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.DOSSIER_SYNC_MAX_PROJECTS = 1
+
+
+def back_links(html: str) -> list[str]:
+    """The targets of the page's "Back to the selection" links."""
+    return [
+        unescape(href)
+        for href in re.findall(r'<a[^>]*href="([^"]*)"[^>]*>[^<]*Back to the selection', html)
+    ]
+
+
+def heading(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)[1]))
+
+
+@pytest.mark.parametrize(
+    "dossier_url, title, back",
+    [
+        (
+            "/en/catalogue/dossier.pdf?governorate=gabes&sort=title&utm=%2F%2Fevil.example",
+            "Catalogue of PPP projects: a selection",
+            "/en/catalogue/?governorate=gabes&sort=title",
+        ),
+        ("/en/governorates/gabes/dossier.pdf", "Governorate of Gabès", None),
+        ("/en/municipalities/gabes/dossier.pdf", "Municipality of Gabès", None),
+    ],
+)
+def test_the_dossier_waiting_page_builds_its_heading_and_back_link_from_the_stored_selection(
+    client, database_tasks, dossier_url, title, back
+):
+    response = client.get(dossier_url)
+    assert response.status_code == 302
+    status_url = response["Location"]
+    assert "?" not in status_url  # nothing for a crafted link to imitate or change
+
+    page = client.get(status_url)
+    assert page.status_code == 202
+    assert heading(page.text) == f"Your dossier: {title}"
+    expected_back = back_links(page.text)
+    assert len(expected_back) == 1 and expected_back[0].startswith("/en/catalogue/")
+    if back:
+        assert expected_back == [back]
+
+    for evil in EVIL_BACKS:
+        crafted = client.get(status_url, {"title": CRAFTED_TITLE, "back": evil}, follow=True)
+        # The query string is dropped (the page would echo it in its language links).
+        assert crafted.redirect_chain == [(status_url, 302)]
+        assert crafted.status_code == 202
+        assert CRAFTED_TITLE not in unescape(crafted.text)
+        assert "evil.example" not in crafted.text
+        assert heading(crafted.text) == f"Your dossier: {title}"
+        assert back_links(crafted.text) == expected_back
+
+
+def test_a_dossier_key_is_only_what_the_portal_makes(client):
+    for key in ("A" * 32, "é" * 32, "0" * 31, "0" * 33, "../" + "0" * 29):
+        assert client.get(f"/en/catalogue/dossiers/{key}/").status_code == 404
+
+
+def test_a_refused_dossier_links_back_to_its_valid_filters_only(client, settings):
+    settings.DOSSIER_MAX_PROJECTS = 1
+    response = client.get(
+        "/en/catalogue/dossier.pdf", {"stage": "bogus", "next": "//evil.example/x"}
+    )
+    assert response.status_code == 400
+    assert back_links(response.text) == ["/en/catalogue/"]
