@@ -52,7 +52,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "smartcities.apps.PortalAdminConfig",  # django.contrib.admin, its shortcut scoped
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

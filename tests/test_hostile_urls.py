@@ -87,3 +87,59 @@ def test_a_refused_dossier_links_back_to_its_valid_filters_only(client, settings
     )
     assert response.status_code == 400
     assert back_links(response.text) == ["/en/catalogue/"]
+
+
+# The admin's "view on site" shortcut -----------------------------------------------------
+
+
+def shortcut_url(obj) -> str:
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    content_type = ContentType.objects.get_for_model(obj)
+    return reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+
+
+def test_the_view_on_site_shortcut_keeps_a_focal_point_to_their_municipality(client, team):
+    from municipalities.models import Municipality
+    from tests.factories import ProjectFactory
+
+    own = ProjectFactory(reference="GAB-2025-101")
+    other = ProjectFactory(
+        reference="SFA-2025-102", municipality=Municipality.objects.get(code="3411")
+    )
+    client.force_login(team["focal"])
+    response = client.get(shortcut_url(own))
+    assert response.status_code == 302 and response["Location"].endswith("/GAB-2025-101/")
+    # Another municipality's draft: not found, as everywhere in the admin, and its
+    # reference is not revealed.
+    response = client.get(shortcut_url(other))
+    assert response.status_code == 404
+    assert "SFA-2025-102" not in response.text and "Location" not in response
+    # Ministry staff see every project.
+    client.force_login(team["editor"])
+    assert client.get(shortcut_url(other)).status_code == 302
+
+
+def test_the_view_on_site_shortcut_refuses_what_the_admin_does_not_show(client, team):
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(reference="GAB-2025-103")
+    url = shortcut_url(project)
+    # Not signed in, or signed in without staff status: sent to the admin's login page.
+    for user in (None, get_user_model().objects.create_user("citizen", "c@x.tn", "x" * 16)):
+        if user:
+            client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+    # Staff: an unknown content type, a model without an admin, an object id that is
+    # not one: not found.
+    client.force_login(team["editor"])
+    session = ContentType.objects.get(app_label="sessions", model="session")
+    for bad in ("/admin/r/999999/1/", f"/admin/r/{session.pk}/x/", "/admin/r/abc/1/"):
+        assert client.get(bad).status_code == 404, bad
+    assert client.get(url.replace(f"/{project.pk}/", "/nope/")).status_code == 404
