@@ -143,3 +143,112 @@ def test_the_view_on_site_shortcut_refuses_what_the_admin_does_not_show(client, 
     for bad in ("/admin/r/999999/1/", f"/admin/r/{session.pk}/x/", "/admin/r/abc/1/"):
         assert client.get(bad).status_code == 404, bad
     assert client.get(url.replace(f"/{project.pk}/", "/nope/")).status_code == 404
+
+
+# Static files --------------------------------------------------------------------------
+
+TRAVERSALS = [
+    "/static/%2e%2e/%2e%2e/etc/passwd",
+    "/static/../../etc/passwd",
+    "/static/%2e%2e%2f%2e%2e%2fetc/passwd",
+    "/static/..%5c..%5cetc/passwd",
+    "/static/css/../../../../etc/passwd",
+]
+
+
+def runserver_handler():
+    """The WSGI handler ``manage.py runserver`` serves (``make run``), with its defaults."""
+    from django.core.management import get_commands, load_command_class
+
+    command = load_command_class(get_commands()["runserver"], "runserver")
+    options = vars(command.create_parser("manage.py", "runserver").parse_args([]))
+    return command.get_handler(**options)
+
+
+def wsgi_get(handler, path: str) -> tuple[int, bytes]:
+    """A GET of ``path`` as the server received it (percent-decoded, as WSGI gives it)."""
+    from io import BytesIO
+    from urllib.parse import unquote
+    from wsgiref.util import setup_testing_defaults
+
+    environ = {"PATH_INFO": unquote(path), "HTTP_HOST": "localhost", "wsgi.input": BytesIO()}
+    setup_testing_defaults(environ)
+    answer = []
+
+    def start_response(status, headers, exc_info=None):
+        answer.append(int(status.split()[0]))
+
+    try:
+        body = b"".join(handler(environ, start_response))
+    except Exception:  # noqa: BLE001 -- what runserver turns into a 500
+        return 500, b""
+    return answer[0], body
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["make-run", "production"])
+def test_a_path_out_of_the_static_files_is_a_404_in_every_mode(settings, debug):
+    settings.DEBUG = debug
+    handler = runserver_handler()
+    for path in TRAVERSALS:
+        status, body = wsgi_get(handler, path)
+        assert status == 404, path
+        assert b"root:" not in body
+    if debug:  # the static files themselves are still served
+        assert wsgi_get(handler, "/static/css/portal.css")[0] == 200
+
+
+def test_make_runs_server_answers_404_to_a_path_out_of_the_static_files(tmp_path):
+    """The development server as ``make run`` starts it (DEBUG=1), over HTTP."""
+    import http.client
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SHARED_CACHE_DIR": str(tmp_path / "cache"),
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def get(path):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _body = get("/static/css/portal.css")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert status == 200
+        for path in TRAVERSALS:
+            status, body = get(path)
+            assert status == 404, path
+            assert b"root:" not in body
+    finally:
+        server.terminate()
+        _out, errors = server.communicate(timeout=15)
+    assert b"Traceback" not in errors, errors.decode()[-3000:]
