@@ -1,4 +1,5 @@
-"""Public exports of the catalogue: CSV, XLSX and JSON in the import's columns, and OC4IDS.
+"""Public exports of the catalogue: CSV, XLSX and JSON (labelled, or with codes: see
+``catalogue/opendata.py``), each project's JSON record, and OC4IDS.
 
 Each export takes the catalogue page's query string (``ProjectFilterSet`` on
 ``Project.objects.public()``): a link from the page exports exactly what the page lists.
@@ -6,39 +7,65 @@ A filter value that does not validate is ignored, as on the page.
 """
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from .exports import MAX_XLSX_ROWS, TooManyRows, project_export_response
+from .exports import MAX_XLSX_ROWS, TooManyRows, for_export
 from .filters import SORTS, ProjectFilterSet, parse_sort
 from .models import Project
 from .oc4ids import PUBLISHER, package_chunks
+from .opendata import CODES, Selection, encode, export_response, for_public_export, project_document
 
 
-def public_selection(request, *, order=None):
+def public_filterset(request) -> ProjectFilterSet:
+    """The catalogue's filters of the request, on the public projects."""
+    return ProjectFilterSet(request.GET, queryset=Project.objects.public())
+
+
+def public_selection(request, *, order=None, filterset=None):
     """The public projects under the request's catalogue filters, in the page's order."""
-    filterset = ProjectFilterSet(request.GET, queryset=Project.objects.public())
+    filterset = filterset or public_filterset(request)
     ordering = order or SORTS[parse_sort(request.GET.get("sort"))][1]()
     return filterset.qs.order_by(*ordering)
 
 
-@require_GET
-def project_export(request, format):
-    """``/<lang>/catalogue/export.<format>``: the current selection as a file."""
-    queryset = public_selection(request)
-    meta = {
+def wants_codes(request) -> bool:
+    """``?format=codes``: the codes variant instead of the labelled one."""
+    return request.GET.get("format") == CODES
+
+
+def export_meta(request, *, filterset=None) -> dict:
+    """What a public file says about itself: publisher, address, date, licence, links."""
+    return {
         "source": PUBLISHER,
         "url": request.build_absolute_uri(),
         "generated": timezone.now(),
         "license": settings.DATA_LICENCE,
         "methodology": request.build_absolute_uri(reverse("catalogue:methodology")),
-        "documentation": "docs/import-columns.md",
+        "documentation": request.build_absolute_uri(reverse("catalogue:data_dictionary")),
+        "filters": filterset.describe() if filterset is not None else [],
     }
+
+
+@require_safe
+def project_export(request, format):
+    """``/<lang>/catalogue/export.<format>``: the current selection as a file, labelled
+    in the page's language, or with codes (``?format=codes``)."""
+    if format not in EXPORT_FORMATS:
+        raise Http404
+    filterset = public_filterset(request)
+    selection = Selection(
+        public_selection(request, filterset=filterset),
+        codes=wants_codes(request),
+        absolute=request.build_absolute_uri,
+        meta=export_meta(request, filterset=filterset),
+    )
     try:
-        return project_export_response(queryset, format, stem="catalogue-ppp", meta=meta)
+        return export_response(selection, format, stem="catalogue-ppp")
     except TooManyRows:
         csv_url = reverse("catalogue:project_export", kwargs={"format": "csv"})
         query = request.GET.urlencode()
@@ -53,7 +80,30 @@ def project_export(request, format):
         )
 
 
-@require_GET
+def public_project(reference: str):
+    """A public project with what its records show, or 404."""
+    return get_object_or_404(Project.objects.public(), reference=reference)
+
+
+@require_safe
+def project_json(request, reference):
+    """``/<lang>/catalogue/<reference>.json``: one project's record, labelled in the
+    page's language, or with codes (``?format=codes``)."""
+    project = public_project(reference)
+    codes = wants_codes(request)
+    queryset = Project.objects.filter(pk=project.pk)
+    project = (for_export(queryset) if codes else for_public_export(queryset)).get()
+    meta = export_meta(request)
+    meta["oc4ids"] = request.build_absolute_uri(
+        reverse("oc4ids_project", kwargs={"reference": project.reference})
+    )
+    document = project_document(
+        project, codes=codes, absolute=request.build_absolute_uri, meta=meta
+    )
+    return HttpResponse(encode(document), content_type="application/json")
+
+
+@require_safe
 def oc4ids_projects(request):
     """``/api/oc4ids/projects.json``: the public catalogue (with the catalogue's filters in
     the query string) as an OC4IDS project package."""
@@ -74,6 +124,23 @@ def oc4ids_projects(request):
     response["Access-Control-Allow-Origin"] = "*"  # open data, read by other sites' scripts
     return response
 
+
+@require_safe
+def oc4ids_project(request, reference):
+    """``/api/oc4ids/projects/<reference>.json``: one public project as an OC4IDS
+    project package holding that project only."""
+    project = public_project(reference)
+    queryset = Project.objects.filter(pk=project.pk)
+    chunks = package_chunks(
+        queryset,
+        uri=request.build_absolute_uri(),
+        site_url=request.build_absolute_uri("/"),
+        absolute=request.build_absolute_uri,
+    )
+    return HttpResponse("".join(chunks), content_type="application/json")
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "json")
 
 # Inside the language prefix, in the catalogue's namespace (see ``with_exports``).
 export_patterns = [

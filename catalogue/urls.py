@@ -4,7 +4,7 @@ included under its own namespace in ``smartcities/urls.py``."""
 
 from django.urls import path, register_converter
 
-from . import documents, pdf_views, views
+from . import documents, export_views, pdf_views, views
 from .models import project_reference
 
 
@@ -29,6 +29,7 @@ project_patterns = (
         path("dossier.pdf", pdf_views.DossierView.as_view(), name="dossier"),
         path("dossiers/<str:key>/", pdf_views.DossierStatusView.as_view(), name="dossier_status"),
         path("<reference:reference>/", views.ProjectDetailView.as_view(), name="project_detail"),
+        path("<reference:reference>.json", export_views.project_json, name="project_json"),
         path(
             "<reference:reference>/sheet.pdf",
             pdf_views.ProjectSheetView.as_view(),
@@ -47,6 +48,17 @@ project_patterns = (
 # (``catalogue:methodology``); see smartcities/urls.py.
 about_patterns = [
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
+    path("data/", views.DataDictionaryView.as_view(), name="data_dictionary"),
+]
+
+# Outside the language prefix (OC4IDS is in French, the catalogue's reference language).
+api_patterns = [
+    path("api/oc4ids/projects.json", export_views.oc4ids_projects, name="oc4ids_projects"),
+    path(
+        "api/oc4ids/projects/<reference:reference>.json",
+        export_views.oc4ids_project,
+        name="oc4ids_project",
+    ),
 ]
 
 territory_patterns = (

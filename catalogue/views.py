@@ -13,12 +13,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView
 
-from caravan.models import Edition, Ministry, MunicipalityReview, Stop
+from caravan.models import Dimension, Edition, Ministry, MunicipalityReview, Stop
 from municipalities.models import Governorate, Municipality
 
 from .caching import cache_public_page, versioned
 from .changelog import public_changes
-from .choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, Gate, Screening, SourceKind, Stage
+from .choices import (
+    SCORE_ELIGIBLE,
+    SCORE_NEEDS_INFORMATION,
+    ContractModel,
+    ContractSubtype,
+    Gate,
+    Initiation,
+    Screening,
+    SourceKind,
+    Stage,
+)
+from .exports import MAX_XLSX_ROWS
 from .filters import (
     MAX_PER_PAGE,
     SORTS,
@@ -28,6 +39,7 @@ from .filters import (
 )
 from .maps import governorate_map, point_map
 from .models import Project, ProjectReview, ScreeningCriterion, Sector
+from .opendata import CODE_COLUMNS, CODES, FIELDS
 from .search import normalize, search_terms
 
 PUBLIC = Project.objects.public_condition("projects__")
@@ -463,5 +475,32 @@ class MethodologyView(TemplateView):
             verification_days=settings.VERIFICATION_INTERVAL_DAYS,
             source_kinds=SourceKind.labels,
             catalogue_address=self.request.build_absolute_uri(reverse("catalogue:project_list")),
+            **kwargs,
+        )
+
+
+@method_decorator(cache_public_page, name="dispatch")
+class DataDictionaryView(TemplateView):
+    """``/<lang>/data/``: the open data the portal publishes (files, feeds, records,
+    catalogues), how the files are written, and what each field and code means."""
+
+    template_name = "catalogue/data_dictionary.html"
+
+    def get_context_data(self, **kwargs):
+        codes = [
+            (_("Stage"), "stage", Stage.choices),
+            (_("Contract model"), "contract_model", ContractModel.choices),
+            (_("Contract sub-type"), "contract_subtype", ContractSubtype.choices),
+            (_("Initiation"), "initiation", Initiation.choices),
+            (_("Screening"), "screening", Screening.choices),
+        ]
+        return super().get_context_data(
+            fields=FIELDS,
+            code_columns=CODE_COLUMNS,
+            codes=codes,
+            codes_switch=CODES,
+            sectors=Sector.objects.order_by("display_order", "code"),
+            dimensions=Dimension.objects.order_by("display_order", "code"),
+            max_xlsx_rows=MAX_XLSX_ROWS,
             **kwargs,
         )

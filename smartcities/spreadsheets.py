@@ -838,8 +838,12 @@ def _local(value: datetime) -> datetime:
     return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
 
 
-def xlsx_bytes(headers, rows, *, sheet_title: str = "data") -> bytes:
-    """An XLSX workbook written in openpyxl's write-only mode (constant memory per row)."""
+def xlsx_bytes(headers, rows, *, sheet_title: str = "data", extra_sheets=()) -> bytes:
+    """An XLSX workbook written in openpyxl's write-only mode (constant memory per row).
+
+    ``extra_sheets``: (title, rows) of further sheets after the data, without a header
+    row (e.g. a public export's "about" sheet: licence, source, date).
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -856,6 +860,10 @@ def xlsx_bytes(headers, rows, *, sheet_title: str = "data") -> bytes:
     sheet.append(header_cells)
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
+    for title, extra_rows in extra_sheets:
+        extra = workbook.create_sheet(title=title[:31])
+        for row in extra_rows:
+            extra.append([_xlsx_cell(extra, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -25,7 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("maps/tunisia.svg", municipality_views.tunisia_outline, name="tunisia_outline"),
-    path("api/oc4ids/projects.json", export_views.oc4ids_projects, name="oc4ids_projects"),
+    *public_urls.api_patterns,
 ]
 
 catalogue_urls, catalogue_namespace = export_views.with_exports(public_urls.project_patterns)

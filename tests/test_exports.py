@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from catalogue import exports
 from catalogue.exports import COLUMN_NAMES
 from catalogue.models import Project
+from catalogue.opendata import CODE_COLUMN_NAMES
 from catalogue.roles import EDITOR
 from municipalities.models import Municipality
 from smartcities.spreadsheets import neutralize
@@ -61,7 +62,9 @@ def test_neutralize_prefixes_text_that_could_start_a_formula_and_leaves_numbers(
     assert neutralize(None) is None and neutralize("") == ""
 
 
-def test_the_public_csv_export_holds_the_public_selection_in_the_import_columns(client):
+def test_the_public_csv_export_with_codes_holds_the_public_selection_in_the_import_columns(
+    client,
+):
     ProjectFactory(reference="PUB-2026-001", published=True)
     ProjectFactory(reference="DRA-2026-001")
     ProjectFactory(
@@ -69,17 +72,21 @@ def test_the_public_csv_export_holds_the_public_selection_in_the_import_columns(
         published=True,
         municipality=Municipality.objects.get(code="3411"),
     )
-    response = client.get("/fr/catalogue/export.csv")
+    response = client.get("/fr/catalogue/export.csv", {"format": "codes"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     rows = csv_rows(response)
-    assert list(rows[0]) == COLUMN_NAMES
+    # The import's columns, without the workflow's internals.
+    assert list(rows[0]) == CODE_COLUMN_NAMES
+    assert not {"status", "edit_version", "featured", "is_demo"} & set(rows[0])
     references = {row["reference"] for row in rows}
     assert references == set(Project.objects.public().values_list("reference", flat=True))
     assert "DRA-2026-001" not in references
 
-    filtered = csv_rows(client.get("/fr/catalogue/export.csv", {"governorate": "sfax"}))
+    filtered = csv_rows(
+        client.get("/fr/catalogue/export.csv", {"governorate": "sfax", "format": "codes"})
+    )
     assert "PUB-2026-002" in {row["reference"] for row in filtered}
     assert "PUB-2026-001" not in {row["reference"] for row in filtered}
     # A value the catalogue ignores is ignored here too.
@@ -87,10 +94,11 @@ def test_the_public_csv_export_holds_the_public_selection_in_the_import_columns(
 
 
 def test_the_public_xlsx_and_json_exports(client, formula_project):
-    rows = xlsx_rows(client.get("/ar/catalogue/export.xlsx", {"q": "FOR-2026-001"}))
+    codes = {"q": "FOR-2026-001", "format": "codes"}
+    rows = xlsx_rows(client.get("/ar/catalogue/export.xlsx", codes))
     assert [row["reference"].value for row in rows] == ["FOR-2026-001"]
-    data = json.loads(body(client.get("/en/catalogue/export.json", {"q": "FOR-2026-001"})))
-    assert data["columns"] == COLUMN_NAMES
+    data = json.loads(body(client.get("/en/catalogue/export.json", codes)))
+    assert data["columns"] == CODE_COLUMN_NAMES
     (project,) = data["projects"]
     assert project["reference"] == "FOR-2026-001"
     assert project["investment_tnd"] == 2500000.5
@@ -99,7 +107,9 @@ def test_the_public_xlsx_and_json_exports(client, formula_project):
 
 
 def test_formula_cells_are_neutralised_in_csv(client, formula_project):
-    (row,) = csv_rows(client.get("/fr/catalogue/export.csv", {"q": "FOR-2026-001"}))
+    (row,) = csv_rows(
+        client.get("/fr/catalogue/export.csv", {"q": "FOR-2026-001", "format": "codes"})
+    )
     assert row["title_fr"] == "'" + FORMULAS[0]
     assert row["summary_fr"] == "'+1+1"
     assert row["contact_name"] == "'@SUM(A1)"
@@ -110,7 +120,9 @@ def test_formula_cells_are_neutralised_in_csv(client, formula_project):
 
 
 def test_formula_cells_are_neutralised_in_xlsx_and_numbers_stay_numbers(client, formula_project):
-    (row,) = xlsx_rows(client.get("/fr/catalogue/export.xlsx", {"q": "FOR-2026-001"}))
+    (row,) = xlsx_rows(
+        client.get("/fr/catalogue/export.xlsx", {"q": "FOR-2026-001", "format": "codes"})
+    )
     for column, text in zip(
         ["title_fr", "summary_fr", "contact_name", "contact_phone"], FORMULAS, strict=False
     ):

@@ -419,7 +419,8 @@ def test_json_export_names_the_licence_and_the_methodology(client):
     assert data["license"]["name"] == "CC BY 4.0"
     assert data["methodology"].endswith("/en/methodology/")
     assert all(row["licence"] == "CC BY 4.0" for row in data["projects"])
-    assert {"screening", "published_at", "verified_at", "sources"} <= set(data["columns"])
+    fields = {field["key"] for field in data["fields"]}
+    assert {"screening", "published_at", "verified_at", "sources", "licence"} <= fields
 
 
 @pytest.mark.parametrize("role", ["editor", "focal", "root"])

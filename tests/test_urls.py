@@ -34,6 +34,9 @@ EXAMPLES = {
     "caravan:ministry_list": ("/fr/ministries/", {200}),
     "caravan:ministry_detail": ("/fr/ministries/transport/", {200}),
     "catalogue:methodology": ("/ar/methodology/", {200}),
+    "catalogue:data_dictionary": ("/en/data/", {200}),
+    "catalogue:project_json": ("/ar/catalogue/GAB-2020-001.json", {200}),
+    "oc4ids_project": ("/api/oc4ids/projects/GAB-2020-001.json", {200}),
 }
 
 
