@@ -35,3 +35,17 @@ class RequestIdFilter(logging.Filter):
             if request_id:
                 record.request_id = request_id
         return True
+
+
+class SuspiciousRequestFilter(logging.Filter):
+    """A request Django refused as suspicious and answered with a 400 (a ``Host`` header
+    not allowed, too many fields, a path out of a folder…: its ``django.security.*``
+    loggers) is the client's error, not the server's: log it as one warning line, without
+    the traceback that would read like a server error (and that a scanner repeats by the
+    thousand)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and getattr(record, "status_code", None) == 400:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True

@@ -315,7 +315,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "smartcities.logs.JsonFormatter"}},
     # Records that carry the request (a 500's traceback…) get its id.
-    "filters": {"request_id": {"()": "smartcities.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "smartcities.logs.RequestIdFilter"},
+        "suspicious_request": {"()": "smartcities.logs.SuspiciousRequestFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -331,5 +334,21 @@ LOGGING = {
         # WeasyPrint narrates every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # A request refused as suspicious (400): a warning line, without a traceback.
+        **{
+            f"django.security.{name}": {"filters": ["suspicious_request"]}
+            for name in (
+                "SuspiciousOperation",
+                "DisallowedHost",
+                "DisallowedRedirect",
+                "InvalidSessionKey",
+                "RequestDataTooBig",
+                "SuspiciousFileOperation",
+                "SuspiciousMultipartForm",
+                "SuspiciousSession",
+                "TooManyFieldsSent",
+                "TooManyFilesSent",
+            )
+        },
     },
 }

@@ -1,5 +1,53 @@
+import logging
+
 import pytest
 from django.core.management import call_command
+
+# Loggers that record a server error's traceback: the root logger, and Django's request
+# and development-server loggers (the latter does not propagate to the root).
+ERROR_LOGGERS = ("", "django.request", "django.server")
+
+
+class _TracebackRecords(logging.Handler):
+    """Keeps the ERROR (or worse) records that carry an exception."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.records = {}
+
+    def emit(self, record):
+        if record.exc_info or record.exc_text:
+            self.records[id(record)] = record
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_traceback(request):
+    """Fail a test during which anything (a view, a thread it started, a server it runs)
+    logged an error with a traceback: the server log of the suite must stay clean.
+
+    A test that provokes a logged error on purpose says so with
+    ``@pytest.mark.logs_errors("why")``.
+    """
+    handler = _TracebackRecords()
+    loggers = [logging.getLogger(name) for name in ERROR_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("logs_errors") is None:
+        logged = "\n\n".join(
+            f"{record.name}: {record.getMessage()}\n"
+            + (record.exc_text or logging.Formatter().formatException(record.exc_info))
+            for record in handler.records.values()
+        )
+        pytest.fail(
+            "An error with a traceback was logged (mark the test with "
+            f"@pytest.mark.logs_errors(reason) if it is intended):\n{logged}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -96,6 +96,7 @@ def test_the_database_going_away_during_a_transition_writes_nothing(monkeypatch,
 
 
 @pytest.mark.django_db
+@pytest.mark.logs_errors("the database going away is logged with its traceback, on purpose")
 @pytest.mark.parametrize(
     "failure",
     [

@@ -252,3 +252,29 @@ def test_make_runs_server_answers_404_to_a_path_out_of_the_static_files(tmp_path
         server.terminate()
         _out, errors = server.communicate(timeout=15)
     assert b"Traceback" not in errors, errors.decode()[-3000:]
+
+
+# What a hostile request leaves in the log ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_kwargs, logger",
+    [
+        ({"path": "/fr/", "HTTP_HOST": "evil.example.org"}, "django.security.DisallowedHost"),
+        (
+            {"path": "/fr/catalogue/?" + "&".join(f"q{n}=x" for n in range(1_100))},
+            "django.security.TooManyFieldsSent",
+        ),
+    ],
+    ids=["refused-host", "too-many-fields"],
+)
+def test_a_request_refused_as_suspicious_is_one_warning_line_without_a_traceback(
+    client, caplog, request_kwargs, logger
+):
+    path = request_kwargs.pop("path")
+    response = client.get(path, **request_kwargs)
+    assert response.status_code == 400
+    (record,) = [r for r in caplog.records if r.name == logger]
+    assert record.levelname == "WARNING"
+    assert record.exc_info is None and record.exc_text is None
+    assert record.request_id == response["X-Request-ID"]

@@ -115,6 +115,7 @@ def json_log_lines():
     handler.setStream(previous)
 
 
+@pytest.mark.logs_errors("a server error is logged with its traceback, on purpose")
 def test_a_server_error_shows_no_technical_detail_and_a_reference(client, failing_view, caplog):
     client.raise_request_exception = False
     response = client.get("/boom/")
@@ -126,6 +127,7 @@ def test_a_server_error_shows_no_technical_detail_and_a_reference(client, failin
     assert any(getattr(r, "request_id", None) == response["X-Request-ID"] for r in caplog.records)
 
 
+@pytest.mark.logs_errors("a server error is logged with its traceback, on purpose")
 def test_the_logged_traceback_of_a_server_error_carries_the_request_id(
     client, failing_view, json_log_lines
 ):
@@ -145,6 +147,7 @@ def test_a_refused_host_header_is_a_400(client):
     assert response.status_code == 400
 
 
+@pytest.mark.logs_errors("the database being down is logged with its traceback, on purpose")
 def test_health_answers_200_with_the_database_and_503_without(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json()["database"] == "up"
@@ -168,6 +171,7 @@ def production_like(settings):
     return settings
 
 
+@pytest.mark.logs_errors("the database being down is logged with its traceback, on purpose")
 def test_a_load_balancer_probe_over_plain_http_to_the_servers_address_is_answered(
     client, production_like, monkeypatch
 ):
@@ -635,7 +639,15 @@ def test_a_refused_host_gets_the_portals_400_page(client):
 
 @pytest.mark.parametrize(
     "exception, status, title",
-    [("permission", 403, "النفاذ مرفوض"), ("error", 500, "خطأ في الخادم")],
+    [
+        ("permission", 403, "النفاذ مرفوض"),
+        pytest.param(
+            "error",
+            500,
+            "خطأ في الخادم",
+            marks=pytest.mark.logs_errors("a server error is logged with its traceback"),
+        ),
+    ],
 )
 def test_the_403_and_500_pages_in_arabic_are_right_to_left(
     client, failing_view, exception, status, title
