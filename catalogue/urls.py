@@ -5,6 +5,8 @@ included under its own namespace in ``smartcities/urls.py``."""
 from django.urls import path, register_converter
 
 from . import documents, export_views, pdf_views, views
+from .caching import cache_public_page
+from .feeds import CatalogueFeed
 from .models import project_reference
 
 
@@ -26,6 +28,7 @@ register_converter(ReferenceConverter, "reference")
 project_patterns = (
     [
         path("", views.ProjectListView.as_view(), name="project_list"),
+        path("feed.atom", cache_public_page(CatalogueFeed()), name="feed"),
         path("dossier.pdf", pdf_views.DossierView.as_view(), name="dossier"),
         path("dossiers/<str:key>/", pdf_views.DossierStatusView.as_view(), name="dossier_status"),
         path("<reference:reference>/", views.ProjectDetailView.as_view(), name="project_detail"),

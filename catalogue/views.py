@@ -37,6 +37,7 @@ from .filters import (
     parse_per_page,
     parse_sort,
 )
+from .linked_data import catalogue_dataset, project_dataset
 from .maps import governorate_map, point_map
 from .models import Project, ProjectReview, ScreeningCriterion, Sector
 from .opendata import CODE_COLUMNS, CODES, FIELDS
@@ -210,6 +211,7 @@ class ProjectListView(TemplateView):
             page_obj=page,
             projects=projects,
             query_without_page=self._query(exclude={"page"}),
+            json_ld=catalogue_dataset(absolute=self.request.build_absolute_uri),
             **kwargs,
         )
 
@@ -284,6 +286,7 @@ class ProjectDetailView(DetailView):
             changes=public_changes(project),
             related=related,
             map=point_map([(*point, project.title, "")] if point else []),
+            json_ld=project_dataset(project, absolute=self.request.build_absolute_uri),
             **kwargs,
         )
 

@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from catalogue import export_views
 from catalogue import urls as public_urls
 from catalogue import views as catalogue_views
+from catalogue.caching import cache_public_page
+from catalogue.sitemaps import SITEMAPS
 from municipalities import views as municipality_views
 from smartcities import views as site_views
 
@@ -26,6 +29,19 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("maps/tunisia.svg", municipality_views.tunisia_outline, name="tunisia_outline"),
     *public_urls.api_patterns,
+    path("robots.txt", site_views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        cache_public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
 ]
 
 catalogue_urls, catalogue_namespace = export_views.with_exports(public_urls.project_patterns)

@@ -5,6 +5,7 @@ import logging
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -68,3 +69,26 @@ def server_error(request):
     # the id shown to the user, so that support can find the trace.
     logger.error("Server error", extra={"request_id": getattr(request, "id", "")})
     return _error(request, 500, "errors/500.html")
+
+
+# Paths crawlers should leave alone: the admin, the language switch, and the heavy or
+# endless variants of the catalogue (exports, PDF dossiers, and every combination of its
+# filters: the sitemap lists every public page, each project included).
+ROBOTS_DISALLOW = (
+    "/admin/",
+    "/i18n/",
+    "/*/catalogue/?",
+    "/*/catalogue/export.",
+    "/*/catalogue/dossier.pdf",
+    "/*/catalogue/dossiers/",
+    "/*/dossier.pdf",
+    "/*/municipalities/?",
+)
+
+
+@require_safe
+def robots_txt(request):
+    """``/robots.txt``: what crawlers may visit, and where the sitemap is."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), "Allow: /"]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

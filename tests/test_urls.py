@@ -37,6 +37,10 @@ EXAMPLES = {
     "catalogue:data_dictionary": ("/en/data/", {200}),
     "catalogue:project_json": ("/ar/catalogue/GAB-2020-001.json", {200}),
     "oc4ids_project": ("/api/oc4ids/projects/GAB-2020-001.json", {200}),
+    "catalogue:feed": ("/ar/catalogue/feed.atom?governorate=gabes", {200}),
+    "robots_txt": ("/robots.txt", {200}),
+    "sitemap": ("/sitemap.xml", {200}),
+    "sitemap_section": ("/sitemap-projects.xml", {200}),
 }
 
 
