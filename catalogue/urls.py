@@ -2,9 +2,9 @@
 dependencies point one way: municipalities ← caravan ← catalogue. Each list below is
 included under its own namespace in ``smartcities/urls.py``."""
 
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
-from . import documents, export_views, pdf_views, views
+from . import dcat, documents, export_views, pdf_views, views
 from .caching import cache_public_page
 from .feeds import CatalogueFeed
 from .models import project_reference
@@ -62,6 +62,7 @@ api_patterns = [
         export_views.oc4ids_project,
         name="oc4ids_project",
     ),
+    re_path(r"^api/dcat/catalog\.(?P<format>jsonld|ttl)$", dcat.dcat_catalog, name="dcat_catalog"),
 ]
 
 territory_patterns = (

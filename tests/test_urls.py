@@ -39,6 +39,7 @@ EXAMPLES = {
     "oc4ids_project": ("/api/oc4ids/projects/GAB-2020-001.json", {200}),
     "catalogue:feed": ("/ar/catalogue/feed.atom?governorate=gabes", {200}),
     "robots_txt": ("/robots.txt", {200}),
+    "dcat_catalog": ("/api/dcat/catalog.ttl", {200}),
     "sitemap": ("/sitemap.xml", {200}),
     "sitemap_section": ("/sitemap-projects.xml", {200}),
 }
