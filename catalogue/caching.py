@@ -11,8 +11,10 @@ import fcntl
 import hashlib
 import os
 import secrets
+import time
 from collections import OrderedDict
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
@@ -20,10 +22,13 @@ from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
+from django.views.decorators.http import condition
 
 VERSION_KEY = "catalogue:version"
+CHANGED_KEY = "catalogue:changed"  # (version, when it was raised)
 PAGE_TIMEOUT = 600  # seconds; a change invalidates sooner through the version
 
 
@@ -68,9 +73,27 @@ def _bump() -> None:
     shared = _shared()
     with _bump_lock():
         try:
-            shared.incr(VERSION_KEY)
+            version = shared.incr(VERSION_KEY)
         except ValueError:
             shared.add(VERSION_KEY, _fresh_version(), timeout=None)
+            version = shared.get(VERSION_KEY)
+        shared.set(CHANGED_KEY, (version, time.time()), timeout=None)
+
+
+def changed_at() -> datetime:
+    """When the catalogue last changed: the time its current version was raised.
+
+    Read from the shared cache, never from the database. A version whose time is not
+    known (raised before this was recorded, or the cache was flushed) is dated when
+    first seen: never earlier than the change itself, which a ``Last-Modified`` needs.
+    """
+    shared = _shared()
+    version = current_version()
+    held = shared.get(CHANGED_KEY)
+    if held is None or held[0] != version:
+        held = (version, time.time())
+        shared.set(CHANGED_KEY, held, timeout=None)
+    return datetime.fromtimestamp(int(held[1]), tz=UTC)
 
 
 def bump_version(**kwargs) -> None:
@@ -167,6 +190,66 @@ def cache_public_page(view):
                 cache.set(key, cached, PAGE_TIMEOUT)
                 _keep_recent(key, cached)
         patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapped
+
+
+# Raise when the open data files change shape, so that no client keeps an older one.
+OPEN_DATA_REVISION = 1
+
+
+def _open_data_etag(request, *args, **kwargs) -> str:
+    """A weak ETag for the URL under the catalogue version, the day (a project falls due
+    for verification as days pass) and the licence: no database query."""
+    parts = (
+        OPEN_DATA_REVISION,
+        current_version(),
+        timezone.localdate().isoformat(),
+        get_language(),
+        request.get_full_path(),
+        sorted(settings.DATA_LICENCE.items()),
+    )
+    return 'W/"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+
+
+def _open_data_last_modified(request, *args, **kwargs) -> datetime:
+    """The catalogue's last change, or the start of today if later (see the ETag)."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(changed_at(), today)
+
+
+def open_data(view):
+    """For a public data endpoint (files, records, feeds, catalogue descriptions):
+
+    - ``ETag`` and ``Last-Modified`` from the catalogue version, and ``304 Not Modified``
+      to a client that sends them back unchanged, decided before the view runs: such an
+      answer reads the shared cache only, never the database;
+    - ``Cache-Control: no-cache``: a cache may keep the file but asks each time (a 304);
+    - ``Access-Control-Allow-Origin: *``: any site's scripts may read it (the endpoints
+      answer GET and HEAD only, without cookies or credentials).
+    """
+
+    def without_own_validators(request, *args, **kwargs):
+        # A view's own Last-Modified (a feed dates itself by its latest entry) would
+        # stand in for the catalogue's and never match it.
+        response = view(request, *args, **kwargs)
+        del response["Last-Modified"]
+        return response
+
+    conditional = condition(etag_func=_open_data_etag, last_modified_func=_open_data_last_modified)(
+        without_own_validators
+    )
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        if response.status_code not in (200, 304):  # an error has no version to validate
+            del response["ETag"]
+            del response["Last-Modified"]
+        patch_cache_control(response, no_cache=True)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = "ETag"
         return response
 
     return wrapped

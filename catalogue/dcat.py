@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from .caching import cache_public_page
+from .caching import cache_public_page, open_data
 from .models import Project
 from .oc4ids import PUBLISHER, SCHEMA_VERSION
 
@@ -216,6 +216,7 @@ def turtle(graph: dict) -> str:
     return rdf.serialize(format="turtle")
 
 
+@open_data
 @cache_public_page
 @require_safe
 def dcat_catalog(request, format):

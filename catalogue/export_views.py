@@ -3,7 +3,8 @@
 
 Each export takes the catalogue page's query string (``ProjectFilterSet`` on
 ``Project.objects.public()``): a link from the page exports exactly what the page lists.
-A filter value that does not validate is ignored, as on the page.
+A filter value that does not validate is ignored, as on the page. Each endpoint answers
+conditional requests and may be read by any site's scripts (``caching.open_data``).
 """
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from .caching import open_data
 from .exports import MAX_XLSX_ROWS, TooManyRows, for_export
 from .filters import SORTS, ProjectFilterSet, parse_sort
 from .models import Project
@@ -51,6 +53,7 @@ def export_meta(request, *, filterset=None) -> dict:
     }
 
 
+@open_data
 @require_safe
 def project_export(request, format):
     """``/<lang>/catalogue/export.<format>``: the current selection as a file, labelled
@@ -85,6 +88,7 @@ def public_project(reference: str):
     return get_object_or_404(Project.objects.public(), reference=reference)
 
 
+@open_data
 @require_safe
 def project_json(request, reference):
     """``/<lang>/catalogue/<reference>.json``: one project's record, labelled in the
@@ -103,6 +107,7 @@ def project_json(request, reference):
     return HttpResponse(encode(document), content_type="application/json")
 
 
+@open_data
 @require_safe
 def oc4ids_projects(request):
     """``/api/oc4ids/projects.json``: the public catalogue (with the catalogue's filters in
@@ -121,10 +126,10 @@ def oc4ids_projects(request):
         ),
         content_type="application/json",
     )
-    response["Access-Control-Allow-Origin"] = "*"  # open data, read by other sites' scripts
     return response
 
 
+@open_data
 @require_safe
 def oc4ids_project(request, reference):
     """``/api/oc4ids/projects/<reference>.json``: one public project as an OC4IDS

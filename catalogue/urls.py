@@ -5,7 +5,7 @@ included under its own namespace in ``smartcities/urls.py``."""
 from django.urls import path, re_path, register_converter
 
 from . import dcat, documents, export_views, pdf_views, views
-from .caching import cache_public_page
+from .caching import cache_public_page, open_data
 from .feeds import CatalogueFeed
 from .models import project_reference
 
@@ -28,7 +28,7 @@ register_converter(ReferenceConverter, "reference")
 project_patterns = (
     [
         path("", views.ProjectListView.as_view(), name="project_list"),
-        path("feed.atom", cache_public_page(CatalogueFeed()), name="feed"),
+        path("feed.atom", open_data(cache_public_page(CatalogueFeed())), name="feed"),
         path("dossier.pdf", pdf_views.DossierView.as_view(), name="dossier"),
         path("dossiers/<str:key>/", pdf_views.DossierStatusView.as_view(), name="dossier_status"),
         path("<reference:reference>/", views.ProjectDetailView.as_view(), name="project_detail"),
