@@ -154,6 +154,10 @@ def pages() -> list[Page]:
         Page("search ar «محطة»", f"/ar/catalogue/?q={arabic}", (3, 1.5, 50)),
         Page("project page", "/fr/catalogue/{reference}/", (20, 15, 50)),
         Page("municipality page", "/fr/municipalities/sfax/", (20, 15, 50)),
+        # Open data of a selection (streamed): reference rows, issue 7 sets no target. The
+        # whole catalogue's files (a minute or more at 100k) would only time wrk out.
+        Page("CSV export, 2 filters", f"/fr/catalogue/export.csv?{TWO_FILTERS}", None),
+        Page("OC4IDS package, 2 filters", f"/api/oc4ids/projects.json?{TWO_FILTERS}", None),
         # The smallest page of the portal (one edition, one query, the base template): what
         # any page costs at least, for comparison.
         Page("smallest page (caravan)", "/fr/caravan/", None),
