@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from .choices import DECISION_TO_STATUS, ELIGIBLE_DECISIONS, Decision, Gate, Status
@@ -45,6 +46,7 @@ WORKFLOW_FIELDS = (
     "lock_version",
     "created_at",
 )
+CONFIRMED_CURRENT = gettext_noop("Confirmed as still current")
 STALE_EDIT = _lazy(
     "Someone else saved this project while you were editing it. Your changes were not "
     "saved: open the project again to see the new version, then redo your changes."
@@ -330,7 +332,8 @@ def project_confirm_current(*, project: Project, user) -> Project:
     project.verified_at = timezone.now()
     project.verified_by = user
     project.lock_version = F("lock_version") + 1
-    project._change_reason = _("Confirmed as still current")
+    # Stored in English, shown in each reader's language by the history page.
+    project._change_reason = CONFIRMED_CURRENT
     project._history_user = user
     # Not a change of the project's content: its "last updated" date stays.
     project.save(update_fields=["verified_at", "verified_by", "lock_version"])
