@@ -3,13 +3,16 @@
 
 ``/api/dcat/catalog.jsonld`` (JSON-LD, built here as a dict with its context inline, so
 that no reader needs the network) and ``/api/dcat/catalog.ttl`` (the same graph in
-Turtle, written by rdflib). One ``dcat:Catalog`` holds one ``dcat:Dataset``, the public
-catalogue of projects, whose ``dcat:Distribution``\\ s are the public files: labelled CSV and
+Turtle, written by rdflib). One ``dcat:Catalog`` holds the public catalogue of projects as
+a ``dcat:Dataset``, whose ``dcat:Distribution``\\ s are the public files: labelled CSV and
 Excel in each language, the labelled JSON, the codes variant (CSV, JSON), the OC4IDS
-package and the Atom feed. Titles and descriptions are given in French, Arabic and English.
+package and the Atom feed; and one dataset per governorate with public projects, whose
+distributions are the same files of the governorate's selection (``?governorate=<slug>``).
+Titles and descriptions are given in French, Arabic and English.
 """
 
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Max
@@ -18,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
+
+from municipalities.models import Governorate
 
 from .caching import cache_public_page, open_data
 from .models import Project
@@ -82,8 +87,93 @@ def _distribution(catalog: str, key: str, url: str, extension: str, title, *, la
     return distribution
 
 
-def catalog_graph(*, absolute, modified) -> dict:
-    """The DCAT catalogue as JSON-LD (a dict); ``absolute(path)`` makes a full URL."""
+def _with_query(url: str, query: str) -> str:
+    if not query:
+        return url
+    return f"{url}&{query}" if "?" in url else f"{url}?{query}"
+
+
+def _distributions(catalog: str, key: str, absolute, query: str = "") -> list[dict]:
+    """The public files of a selection (``query``: its catalogue query string)."""
+    distributions = []
+    for code in _languages():
+        for extension in ("csv", "xlsx"):
+            url = absolute(_url_in(code, "catalogue:project_export", kwargs={"format": extension}))
+            label = gettext("Data (CSV)") if extension == "csv" else gettext("Data (Excel)")
+            distributions.append(
+                _distribution(
+                    catalog,
+                    f"{key}{extension}-{code}",
+                    _with_query(url, query),
+                    extension,
+                    lambda label=label, code=code: f"{label} — {code}",
+                    language=code,
+                )
+            )
+    french_json = absolute(_url_in("fr", "catalogue:project_export", kwargs={"format": "json"}))
+    distributions += [
+        _distribution(
+            catalog,
+            f"{key}json-fr",
+            _with_query(french_json, query),
+            "json",
+            lambda: gettext("Data (JSON)"),
+            language="fr",
+        ),
+        _distribution(
+            catalog,
+            f"{key}csv-codes",
+            _with_query(
+                absolute(_url_in("fr", "catalogue:project_export", kwargs={"format": "csv"}))
+                + "?format=codes",
+                query,
+            ),
+            "csv",
+            lambda: gettext("The selection, with codes"),
+        ),
+        _distribution(
+            catalog,
+            f"{key}json-codes",
+            _with_query(french_json + "?format=codes", query),
+            "json",
+            lambda: gettext("The selection, with codes"),
+        ),
+        {
+            **_distribution(
+                catalog,
+                f"{key}oc4ids",
+                _with_query(absolute(reverse("oc4ids_projects")), query),
+                "json",
+                lambda: gettext("Open data (OC4IDS)"),
+                language="fr",
+            ),
+            "dct:conformsTo": _ref(OC4IDS_STANDARD),
+        },
+        _distribution(
+            catalog,
+            f"{key}atom-fr",
+            _with_query(absolute(_url_in("fr", "catalogue:feed")), query),
+            "atom",
+            lambda: gettext("New and updated projects (Atom)"),
+            language="fr",
+        ),
+    ]
+    return distributions
+
+
+def _stamp(moment) -> dict:
+    return {
+        "@value": timezone.localtime(moment).isoformat(timespec="seconds"),
+        "@type": "xsd:dateTime",
+    }
+
+
+def catalog_graph(*, absolute, modified, governorates=()) -> dict:
+    """The DCAT catalogue as JSON-LD (a dict); ``absolute(path)`` makes a full URL.
+
+    ``modified``: the last change of a public project; ``governorates``: (governorate,
+    its public projects' last change) for each governorate with public projects.
+    """
     site = absolute("/")
     catalog = absolute(reverse("dcat_catalog", kwargs={"format": "jsonld"}))
     licence = _ref(settings.DATA_LICENCE["url"])
@@ -96,73 +186,14 @@ def catalog_graph(*, absolute, modified) -> dict:
         )
     )
     languages = [_ref(f"{EU}language/{EU_LANGUAGES[code]}") for code in _languages()]
-
-    distributions = []
-    for code in _languages():
-        for extension in ("csv", "xlsx"):
-            url = absolute(_url_in(code, "catalogue:project_export", kwargs={"format": extension}))
-            label = gettext("Data (CSV)") if extension == "csv" else gettext("Data (Excel)")
-            distributions.append(
-                _distribution(
-                    catalog,
-                    f"{extension}-{code}",
-                    url,
-                    extension,
-                    lambda label=label, code=code: f"{label} — {code}",
-                    language=code,
-                )
-            )
-    french_json = absolute(_url_in("fr", "catalogue:project_export", kwargs={"format": "json"}))
-    distributions += [
-        _distribution(
-            catalog, "json-fr", french_json, "json", lambda: gettext("Data (JSON)"), language="fr"
-        ),
-        _distribution(
-            catalog,
-            "csv-codes",
-            absolute(_url_in("fr", "catalogue:project_export", kwargs={"format": "csv"}))
-            + "?format=codes",
-            "csv",
-            lambda: gettext("The selection, with codes"),
-        ),
-        _distribution(
-            catalog,
-            "json-codes",
-            french_json + "?format=codes",
-            "json",
-            lambda: gettext("The selection, with codes"),
-        ),
-        {
-            **_distribution(
-                catalog,
-                "oc4ids",
-                absolute(reverse("oc4ids_projects")),
-                "json",
-                lambda: gettext("Open data (OC4IDS)"),
-                language="fr",
-            ),
-            "dct:conformsTo": _ref(OC4IDS_STANDARD),
-        },
-        _distribution(
-            catalog,
-            "atom-fr",
-            absolute(_url_in("fr", "catalogue:feed")),
-            "atom",
-            lambda: gettext("New and updated projects (Atom)"),
-            language="fr",
-        ),
-    ]
+    contact = {"@type": "vcard:Organization", "vcard:fn": PUBLISHER, "vcard:hasURL": _ref(site)}
     dataset = {
         "@id": absolute(_url_in("fr", "catalogue:project_list")) + "#dataset",
         "@type": "dcat:Dataset",
         "dct:title": title,
         "dct:description": description,
         "dct:publisher": _ref(publisher["@id"]),
-        "dcat:contactPoint": {
-            "@type": "vcard:Organization",
-            "vcard:fn": PUBLISHER,
-            "vcard:hasURL": _ref(site),
-        },
+        "dcat:contactPoint": contact,
         "dcat:landingPage": _ref(absolute(_url_in("fr", "catalogue:project_list"))),
         "foaf:page": [
             _ref(absolute(_url_in("fr", "catalogue:data_dictionary"))),
@@ -181,8 +212,45 @@ def catalog_graph(*, absolute, modified) -> dict:
         "dct:language": languages,
         "dct:license": licence,
         "dct:accessRights": _ref(f"{EU}access-right/PUBLIC"),
-        "dcat:distribution": distributions,
+        "dcat:distribution": _distributions(catalog, "", absolute),
     }
+    datasets = [dataset]
+    for governorate, changed in governorates:
+        query = urlencode({"governorate": governorate.slug})
+        names = {"fr": governorate.name_fr, "ar": governorate.name_ar, "en": governorate.name_en}
+        selection = {
+            "@id": absolute(_url_in("fr", "catalogue:project_list")) + f"?{query}#dataset",
+            "@type": "dcat:Dataset",
+            "dct:title": _in_each_language(
+                lambda names=names: (
+                    gettext("PPP projects of the governorate of %(name)s")
+                    % {"name": names[translation.get_language()] or names["fr"]}
+                )
+            ),
+            "dct:description": _in_each_language(
+                lambda names=names: (
+                    gettext(
+                        "The public projects of the national catalogue of smart-city PPP projects "
+                        "in the governorate of %(name)s."
+                    )
+                    % {"name": names[translation.get_language()] or names["fr"]}
+                )
+            ),
+            "dct:publisher": _ref(publisher["@id"]),
+            "dcat:contactPoint": contact,
+            "dcat:landingPage": _ref(
+                absolute(_url_in("fr", "catalogue:project_list")) + f"?{query}"
+            ),
+            "dct:isPartOf": _ref(dataset["@id"]),
+            "dcat:theme": dataset["dcat:theme"],
+            "dct:spatial": _ref(f"{EU}country/TUN"),
+            "dct:language": languages,
+            "dct:license": licence,
+            "dct:accessRights": _ref(f"{EU}access-right/PUBLIC"),
+            "dct:modified": _stamp(changed),
+            "dcat:distribution": _distributions(catalog, f"{governorate.slug}-", absolute, query),
+        }
+        datasets.append(selection)
     graph = {
         "@context": CONTEXT,
         "@id": catalog,
@@ -193,15 +261,10 @@ def catalog_graph(*, absolute, modified) -> dict:
         "foaf:homepage": _ref(site),
         "dct:license": licence,
         "dct:language": languages,
-        "dcat:dataset": [dataset],
+        "dcat:dataset": datasets,
     }
     if modified is not None:
-        stamp = {
-            "@value": timezone.localtime(modified).isoformat(timespec="seconds"),
-            "@type": "xsd:dateTime",
-        }
-        graph["dct:modified"] = stamp
-        dataset["dct:modified"] = stamp
+        graph["dct:modified"] = dataset["dct:modified"] = _stamp(modified)
     return graph
 
 
@@ -221,8 +284,20 @@ def turtle(graph: dict) -> str:
 @require_safe
 def dcat_catalog(request, format):
     """``/api/dcat/catalog.jsonld`` and ``/api/dcat/catalog.ttl``."""
-    modified = Project.objects.public().aggregate(last=Max("updated_at"))["last"]
-    graph = catalog_graph(absolute=request.build_absolute_uri, modified=modified)
+    public = Project.objects.public()
+    modified = public.aggregate(last=Max("updated_at"))["last"]
+    changed = dict(
+        public.order_by()
+        .values_list("municipality__governorate_id")
+        .annotate(last=Max("updated_at"))
+    )
+    governorates = [
+        (governorate, changed[governorate.pk])
+        for governorate in Governorate.objects.filter(pk__in=changed).order_by("code_ins")
+    ]
+    graph = catalog_graph(
+        absolute=request.build_absolute_uri, modified=modified, governorates=governorates
+    )
     if format == "ttl":
         return HttpResponse(turtle(graph), content_type="text/turtle; charset=utf-8")
     return HttpResponse(

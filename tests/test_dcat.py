@@ -1,6 +1,8 @@
 """The DCAT description of the catalogue: the same graph in JSON-LD and Turtle, with the
 properties DCAT-AP requires, read back with rdflib."""
 
+import json
+
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib import namespace as ns
@@ -80,3 +82,35 @@ def test_the_catalogue_pages_link_the_dcat_description(client):
     html = client.get("/fr/catalogue/").text
     assert 'href="/api/dcat/catalog.jsonld"' in html
     assert 'href="/api/dcat/catalog.ttl"' in client.get("/en/data/").text
+
+
+def test_each_governorate_with_public_projects_is_a_dataset_of_its_own(client, graphs):
+    from catalogue.models import Project
+
+    g = graphs["ttl"]
+    (catalog,) = g.subjects(RDF.type, ns.DCAT.Catalog)
+    datasets = list(g.objects(catalog, ns.DCAT.dataset))
+    governorates = set(
+        Project.objects.public().values_list("municipality__governorate__slug", flat=True)
+    )
+    assert len(datasets) == 1 + len(governorates)
+    tozeur = next(d for d in datasets if str(d).endswith("?governorate=tozeur#dataset"))
+    assert any("Tozeur" in str(t) for t in g.objects(tozeur, ns.DCTERMS.title))
+    assert g.value(tozeur, ns.DCTERMS.modified) is not None
+    urls = [
+        str(u)
+        for d in g.objects(tozeur, ns.DCAT.distribution)
+        for u in g.objects(d, ns.DCAT.downloadURL)
+    ]
+    assert "http://testserver/api/oc4ids/projects.json?governorate=tozeur" in urls
+    assert "http://testserver/fr/catalogue/export.csv?format=codes&governorate=tozeur" in urls
+    for url in urls:
+        response = client.get(url.removeprefix("http://testserver"))
+        assert response.status_code == 200, url
+    exported = client.get("/fr/catalogue/export.json?format=codes&governorate=tozeur")
+    rows = json.loads(b"".join(exported.streaming_content))["projects"]
+    assert {row["reference"] for row in rows} == set(
+        Project.objects.public()
+        .filter(municipality__governorate__slug="tozeur")
+        .values_list("reference", flat=True)
+    )
