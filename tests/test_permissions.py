@@ -36,7 +36,8 @@ def login(client, user):
 
 
 def change_form_data(response):
-    """The POST data a user would send back from an admin change page, unchanged."""
+    """The POST data a user would send back from an admin change page (or a history
+    version page, which has no inlines), unchanged."""
     data = {}
     form = response.context["adminform"].form
     for name in form.fields:
@@ -50,7 +51,7 @@ def change_form_data(response):
                 data[name] = "on"
         else:
             data[name] = str(value)
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets") or []:
         formset = inline.formset
         for name in formset.management_form.fields:
             data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()

@@ -19,6 +19,7 @@ from catalogue.imports import import_projects
 from catalogue.models import Project, ProjectTransition, Source
 from municipalities.models import Municipality
 from tests.factories import ProjectFactory
+from tests.test_permissions import change_form_data as form_data
 from tests.test_workflow import fill, to_review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -52,33 +53,6 @@ def published_through_the_workflow(team, **fields):
     services.project_publish(project=project, user=team["editor"])
     project.refresh_from_db()
     return project
-
-
-def form_data(response):
-    """The POST data of an admin form page (a change form or a history version), unchanged."""
-    data = {}
-    form = response.context["adminform"].form
-    for name in form.fields:
-        value = form[name].value()
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple)):
-            data[name] = [str(v) for v in value]
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = str(value)
-    for inline in response.context.get("inline_admin_formsets") or []:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
-        for subform in formset.forms:
-            for name in subform.fields:
-                value = subform[name].value()
-                if value not in (None, False):
-                    data[subform.add_prefix(name)] = "on" if value is True else str(value)
-    return data
 
 
 # 1. History revert -----------------------------------------------------------------------
