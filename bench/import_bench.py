@@ -105,6 +105,8 @@ def generate_csv(count: int, seed: int = 6, *, descriptions: bool = True) -> byt
                 ministries=Row(
                     all=lambda ids=draft.ministry_ids: [Row(acronym=ministries[i]) for i in ids]
                 ),
+                sources=Row(all=list),  # export-only columns: ignored by the import
+                verification_due=False,
             )
         )
         values["is_demo"] = True
