@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.django_db
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 ATOM = "{http://www.w3.org/2005/Atom}"
+SCHEMAS = Path(__file__).resolve().parent.parent / "fixtures" / "sitemaps"
 
 
 def xml(response):
@@ -146,3 +148,42 @@ def test_pages_announce_their_feed(client):
     assert feed + '?stage=planning"' in client.get("/fr/catalogue/?stage=planning").text
     assert feed + '?municipality=gabes"' in client.get("/fr/municipalities/gabes/").text
     assert feed + '?governorate=sfax"' in client.get("/fr/governorates/sfax/").text
+
+
+@pytest.fixture(scope="module")
+def sitemap_schema():
+    """The sitemap protocol's structure (fixtures/sitemaps/, with the hreflang links)."""
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(SCHEMAS / "sitemap.xsd"))
+
+
+def test_the_sitemap_index_and_every_section_are_valid_against_the_sitemap_schema(
+    client, sitemap_schema
+):
+    ProjectFactory(published=True, stage=Stage.PLANNING)
+    index = client.get("/sitemap.xml")
+    sitemap_schema.validate(index.content.decode())
+    sections = [element.text for element in xml(index).iter(f"{SITEMAP}loc")]
+    assert len(sections) >= 6
+    for section in sections:
+        response = client.get(section.removeprefix("http://testserver"))
+        assert response.status_code == 200, section
+        sitemap_schema.validate(response.content.decode())
+
+
+def test_the_schema_refuses_what_a_sitemap_must_not_hold(sitemap_schema):
+    head = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" ' + (
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+    )
+    good = (
+        head + "<url><loc>https://example.tn/fr/</loc><lastmod>2026-12-03</lastmod></url></urlset>"
+    )
+    sitemap_schema.validate(good)
+    for bad in (
+        head + "<url><loc>/fr/relative/</loc></url></urlset>",
+        head + "<url><loc>https://example.tn/</loc><lastmod>03/12/2026</lastmod></url></urlset>",
+        head
+        + '<url><loc>https://example.tn/</loc><xhtml:link rel="alternate" href="https://example.tn/ar/"/></url></urlset>',
+    ):
+        assert not sitemap_schema.is_valid(bad), bad
