@@ -26,7 +26,6 @@ from smartcities.spreadsheets import (
     xlsx_bytes,
 )
 
-from .choices import DatePrecision
 from .models import Source
 
 __all__ = [
@@ -283,15 +282,8 @@ def for_export(queryset):
 
 def source_citation(source) -> str:
     """A source in one line: title, publisher, date at its precision, address."""
-    if source.date is None:
-        date = ""
-    elif source.date_precision == DatePrecision.YEAR:
-        date = f"{source.date:%Y}"
-    elif source.date_precision == DatePrecision.MONTH:
-        date = f"{source.date:%Y-%m}"
-    else:
-        date = source.date.isoformat()
-    return ", ".join(part for part in (source.title, source.publisher, date, source.url) if part)
+    parts = (source.title, source.publisher, source.iso_date, source.url)
+    return ", ".join(part for part in parts if part)
 
 
 def _number(value):

@@ -12,7 +12,7 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -144,6 +144,25 @@ class Source(models.Model):
 
     def __str__(self):
         return f"{self.publisher} · {self.title}" if self.publisher else self.title
+
+    # How much of the date each precision shows: to people (a date format) and to
+    # machines (the leading characters of the ISO date).
+    DATE_FORMATS = {DatePrecision.YEAR: "Y", DatePrecision.MONTH: "F Y", DatePrecision.DAY: "j F Y"}
+    ISO_LENGTHS = {DatePrecision.YEAR: 4, DatePrecision.MONTH: 7, DatePrecision.DAY: 10}
+
+    @property
+    def shown_date(self) -> str:
+        """The date as far as it is known, in the active language ("juin 2020"); or ""."""
+        if self.date is None:
+            return ""
+        return formats.date_format(self.date, self.DATE_FORMATS.get(self.date_precision, "j F Y"))
+
+    @property
+    def iso_date(self) -> str:
+        """The date as far as it is known, in ISO 8601 ("2020-06"); or ""."""
+        if self.date is None:
+            return ""
+        return self.date.isoformat()[: self.ISO_LENGTHS.get(self.date_precision, 10)]
 
     @property
     def link(self) -> str:

@@ -56,7 +56,7 @@ from weasyprint.urls import path2url
 from municipalities import maps as geometry
 
 from . import pdf_renderer
-from .choices import ELIGIBLE_DECISIONS, DatePrecision, Stage
+from .choices import ELIGIBLE_DECISIONS, Stage
 from .images import make_thumbnail
 from .models import Project, ProjectReview
 
@@ -240,13 +240,6 @@ def _record(project) -> dict:
     }
 
 
-SOURCE_DATE_FORMATS = {
-    DatePrecision.YEAR: "Y",
-    DatePrecision.MONTH: "F Y",
-    DatePrecision.DAY: "j F Y",
-}
-
-
 def _sources(project, site_url: str) -> list[dict]:
     """The project's sources as a sheet cites them: title, publisher, kind, date at its
     precision, and address (absolute) if any."""
@@ -260,13 +253,7 @@ def _sources(project, site_url: str) -> list[dict]:
                 "title": source.title,
                 "publisher": source.publisher,
                 "kind": str(source.get_kind_display()),
-                "date": (
-                    formats.date_format(
-                        source.date, SOURCE_DATE_FORMATS.get(source.date_precision, "j F Y")
-                    )
-                    if source.date
-                    else ""
-                ),
+                "date": source.shown_date,
                 "url": link,
             }
         )
