@@ -14,7 +14,7 @@ It measures both databases, each in a process of its own:
   answers, the PostgreSQL lines say so and the script exits with status 1.
 
 Each database is migrated and gets the reference data. The rows are realistic synthetic
-projects (``catalogue.demo``, flagged as demo data), once with their three long
+projects (``catalogue.intake.demo``, flagged as demo data), once with their three long
 descriptions ("full rows", the case of the target) and once without ("short rows"). For
 each, five steps: the check of the file (dry run, 10,000 new projects), the real import
 (10,000 new drafts), the same file again (nothing changes), and the file with every
@@ -68,11 +68,11 @@ def generate_csv(count: int, seed: int = 6, *, descriptions: bool = True) -> byt
     """``count`` realistic projects as an import file. With ``descriptions=False`` the three
     long descriptions are left empty, as in a first spreadsheet from the caravan."""
     from caravan.models import Dimension, Ministry, Stop
-    from catalogue.demo import DemoGenerator
-    from catalogue.exports import COLUMN_NAMES, project_values, row_cells
+    from catalogue.intake.demo import DemoGenerator
     from catalogue.models import Project, Sector
+    from catalogue.outputs.exports import COLUMN_NAMES, project_values, row_cells
     from municipalities.models import Municipality
-    from smartcities.spreadsheets import csv_lines
+    from smartcities.core.spreadsheets import csv_lines
 
     generator = DemoGenerator(seed)
     municipalities = Municipality.objects.in_bulk()
@@ -123,7 +123,7 @@ def measure(data, *, dry_run) -> dict:
     import psycopg
     from django.db import connection
 
-    from catalogue.imports import import_projects
+    from catalogue.intake.imports import import_projects
 
     statements = [0]
 

@@ -77,9 +77,9 @@ def main():
     from django.test import Client
     from django.utils import translation
 
-    from catalogue import pdf
     from catalogue.models import Project
-    from catalogue.pdf_renderer import pool
+    from catalogue.outputs import pdf
+    from catalogue.outputs.pdf_renderer import pool
 
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from translated_fields import TranslatedFieldAdmin
 
 from municipalities.models import Municipality
-from smartcities.admin import COMPACT_TEXT, SafeHistoryAdmin, run_service
-from smartcities.spreadsheet_admin import GuardedImportExportMixin
+from smartcities.core.history_admin import COMPACT_TEXT, SafeHistoryAdmin, run_service
+from smartcities.core.spreadsheet_admin import GuardedImportExportMixin
 
 from .choices import PROGRAMME_GATES, ProgrammeDecision
 from .models import (

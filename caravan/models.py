@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality
-from smartcities.fields import translated
+from smartcities.core.fields import translated
 
 from .choices import PROGRAMME_GATES, IndicatorBand, ProgrammeDecision
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from municipalities.resources import MunicipalityWidget
-from smartcities.spreadsheet_admin import SpreadsheetResource
+from smartcities.core.spreadsheet_admin import SpreadsheetResource
 
 from .models import Edition, Ministry, Stop
 

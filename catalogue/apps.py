@@ -9,8 +9,9 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogue of PPP projects")
 
     def ready(self):
-        from . import caching, signals
-        from .roles import ensure_roles
+        from catalogue.public import caching
+        from catalogue.register import signals
+        from catalogue.register.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, dispatch_uid="catalogue.ensure_roles")
         caching.connect_signals()

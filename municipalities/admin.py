@@ -3,8 +3,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from translated_fields import TranslatedFieldAdmin
 
-from smartcities.admin import SafeHistoryAdmin
-from smartcities.spreadsheet_admin import GuardedImportExportMixin
+from smartcities.core.history_admin import SafeHistoryAdmin
+from smartcities.core.spreadsheet_admin import GuardedImportExportMixin
 
 from .models import FocalPoint, Governorate, Municipality
 from .resources import MunicipalityResource

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from smartcities.fields import (
+from smartcities.core.fields import (
     SafeImageField,
     UploadTo,
     latitude_field,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from smartcities.spreadsheet_admin import SpreadsheetResource
+from smartcities.core.spreadsheet_admin import SpreadsheetResource
 
 from .models import Municipality
 

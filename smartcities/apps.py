@@ -4,7 +4,7 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class PortalAdminConfig(AdminConfig):
-    """``django.contrib.admin`` with ``smartcities.sites.PortalAdminSite`` as
+    """``django.contrib.admin`` with ``smartcities.core.sites.PortalAdminSite`` as
     ``admin.site`` (its "view on site" shortcut follows each model admin's scope)."""
 
-    default_site = "smartcities.sites.PortalAdminSite"
+    default_site = "smartcities.core.sites.PortalAdminSite"

@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.contrib.sitemaps",  # /sitemap.xml (catalogue/sitemaps.py): its templates
+    "django.contrib.sitemaps",  # /sitemap.xml (catalogue/public/sitemaps.py): its templates
     "django_filters",
     "import_export",
     "simple_history",
@@ -77,8 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Load balancers' /healthz: answered before the host check and the HTTPS redirect.
-    "smartcities.middleware.HealthCheckMiddleware",
-    "smartcities.middleware.RequestLogMiddleware",
+    "smartcities.core.middleware.HealthCheckMiddleware",
+    "smartcities.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     # A view that loses the database answers 503 ("nothing was saved"), not 500.
-    "smartcities.middleware.DatabaseUnavailableMiddleware",
+    "smartcities.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "smartcities.urls"
@@ -198,7 +198,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "smartcities.views.csrf_failure"  # the portal's 403 page
+CSRF_FAILURE_VIEW = "smartcities.core.views.csrf_failure"  # the portal's 403 page
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -220,7 +220,7 @@ if PRODUCTION:
 # Where `manage.py backup` writes by default (a folder per backup).
 BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
 
-# Uploads: refused above these sizes, with a message (smartcities/uploads.py).
+# Uploads: refused above these sizes, with a message (smartcities/core/uploads.py).
 MAX_IMAGE_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_DOCUMENT_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -246,10 +246,10 @@ STORAGES = {
         "OPTIONS": env.json("MEDIA_STORAGE_OPTIONS", default={}),
     },
     # Project documents, some restricted to staff: never under MEDIA_ROOT (served by the
-    # proxy), only through the portal's view that checks who asks (catalogue/documents.py).
+    # proxy), only through the portal's view that checks who asks (catalogue/public/documents.py).
     "documents": {
         "BACKEND": env.str(
-            "DOCUMENT_STORAGE_BACKEND", default="smartcities.storage.PrivateFileSystemStorage"
+            "DOCUMENT_STORAGE_BACKEND", default="smartcities.core.storage.PrivateFileSystemStorage"
         ),
         "OPTIONS": env.json("DOCUMENT_STORAGE_OPTIONS", default={}),
     },
@@ -284,7 +284,7 @@ DATA_LICENCE = {
 # seconds that no worker has picked the task up: the worker may be down.
 TASK_UNCLAIMED_SECONDS = env.int("TASK_UNCLAIMED_SECONDS", default=60)
 
-# PDF sheets and dossiers (catalogue/pdf.py).
+# PDF sheets and dossiers (catalogue/outputs/pdf.py).
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60)  # seconds, then refused
 DOSSIER_MAX_PROJECTS = 200  # above: refused, with advice to narrow the selection
 DOSSIER_SYNC_MAX_PROJECTS = env.int("DOSSIER_SYNC_MAX_PROJECTS", default=30)  # above: background
@@ -306,19 +306,19 @@ else:
         },
     }
 
-# Public pages are cached under a version raised by every change (catalogue/caching.py).
+# Public pages are cached under a version raised by every change (catalogue/public/caching.py).
 CACHE_PUBLIC_PAGES = env.bool("CACHE_PUBLIC_PAGES", default=True)
 
 # Logs: one JSON line per event on standard output, for a log collector. Each request
-# is logged once with its status, duration and request id (smartcities/middleware.py).
+# is logged once with its status, duration and request id (smartcities/core/middleware.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "smartcities.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "smartcities.core.logs.JsonFormatter"}},
     # Records that carry the request (a 500's traceback…) get its id.
     "filters": {
-        "request_id": {"()": "smartcities.logs.RequestIdFilter"},
-        "suspicious_request": {"()": "smartcities.logs.SuspiciousRequestFilter"},
+        "request_id": {"()": "smartcities.core.logs.RequestIdFilter"},
+        "suspicious_request": {"()": "smartcities.core.logs.SuspiciousRequestFilter"},
     },
     "handlers": {
         "console": {

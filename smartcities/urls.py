@@ -5,22 +5,22 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from catalogue import export_views
-from catalogue import urls as public_urls
-from catalogue import views as catalogue_views
-from catalogue.caching import cache_public_page
-from catalogue.sitemaps import SITEMAPS
+from catalogue.outputs import export_views
+from catalogue.public import urls as public_urls
+from catalogue.public import views as catalogue_views
+from catalogue.public.caching import cache_public_page
+from catalogue.public.sitemaps import SITEMAPS
 from municipalities import views as municipality_views
-from smartcities import views as site_views
+from smartcities.core import views as site_views
 
 admin.site.site_header = _("Tunisian Smart Cities · administration")
 admin.site.site_title = _("Tunisian Smart Cities")
 admin.site.index_title = _("National catalogue of PPP projects")
 
-handler400 = "smartcities.views.bad_request"
-handler403 = "smartcities.views.permission_denied"
-handler404 = "smartcities.views.page_not_found"
-handler500 = "smartcities.views.server_error"
+handler400 = "smartcities.core.views.bad_request"
+handler403 = "smartcities.core.views.permission_denied"
+handler404 = "smartcities.core.views.page_not_found"
+handler500 = "smartcities.core.views.server_error"
 
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),

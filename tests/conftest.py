@@ -70,7 +70,7 @@ def _fresh_cache(_own_shared_cache):
     """Each test starts with an empty cache (cached pages, catalogue version)."""
     from django.core.cache import caches
 
-    from catalogue import caching
+    from catalogue.public import caching
 
     caches["default"].clear()
     caches["shared"].clear()
@@ -89,7 +89,7 @@ def _test_settings(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages are rendered afresh so that tests can read their context; the page cache has
-    # its own tests (tests/test_caching.py).
+    # its own tests (tests/catalogue/public/test_caching.py).
     settings.CACHE_PUBLIC_PAGES = False
 
 
@@ -129,7 +129,7 @@ def make_user(django_user_model):
 @pytest.fixture
 def team(make_user):
     """One user per role: an editor, two committee members, a focal point of Gabès."""
-    from catalogue.roles import COMMITTEE, EDITOR, FOCAL_POINT
+    from catalogue.register.roles import COMMITTEE, EDITOR, FOCAL_POINT
 
     return {
         "editor": make_user("editor", EDITOR),

@@ -3,8 +3,8 @@
 import factory
 from django.utils import timezone
 
-from catalogue.choices import Status
 from catalogue.models import Project, Sector
+from catalogue.register.choices import Status
 from municipalities.models import Municipality
 
 

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import smartcities.fields
+import smartcities.core.fields
 from django.db import migrations, models
 
 
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
                 ('title_fr', models.CharField(max_length=200, verbose_name='title')),
                 ('title_ar', models.CharField(blank=True, max_length=200, verbose_name='title')),
                 ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('file', models.FileField(upload_to=smartcities.fields.UploadTo('projects/documents'), verbose_name='file')),
+                ('file', models.FileField(upload_to=smartcities.core.fields.UploadTo('projects/documents'), verbose_name='file')),
                 ('document_type', models.CharField(choices=[('needsAssessment', 'Needs assessment'), ('feasibilityStudy', 'Feasibility study'), ('marketStudies', 'Market studies'), ('valueForMoneyAnalysis', 'Value for money analysis'), ('environmentalImpact', 'Environmental impact'), ('socialImpact', 'Social impact assessment'), ('landAndSettlementImpact', 'Land and settlement impact assessment'), ('projectPlan', 'Project plan'), ('projectScope', 'Project scope'), ('technicalSpecifications', 'Technical specifications'), ('biddingDocuments', 'Bidding documents'), ('minutes', 'Minutes'), ('illustration', 'Illustrations')], default='projectPlan', max_length=40, verbose_name='document type')),
                 ('is_public', models.BooleanField(default=False, help_text='Restricted documents are only visible to ministry staff.', verbose_name='public')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
             name='ProjectImage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=smartcities.fields.UploadTo('projects/images'), verbose_name='image')),
+                ('image', models.ImageField(upload_to=smartcities.core.fields.UploadTo('projects/images'), verbose_name='image')),
                 ('caption_fr', models.CharField(blank=True, max_length=200, verbose_name='caption')),
                 ('caption_ar', models.CharField(blank=True, max_length=200, verbose_name='caption')),
                 ('caption_en', models.CharField(blank=True, max_length=200, verbose_name='caption')),

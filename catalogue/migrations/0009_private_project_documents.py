@@ -5,9 +5,9 @@ changes storage and the files already uploaded are moved there."""
 from django.core.files.storage import storages
 from django.db import migrations
 
-import smartcities.fields
-import smartcities.storage
-import smartcities.uploads
+import smartcities.core.fields
+import smartcities.core.storage
+import smartcities.core.uploads
 
 
 def _move(apps, source, target):
@@ -30,11 +30,11 @@ def _move(apps, source, target):
 
 
 def to_private_storage(apps, schema_editor):
-    _move(apps, storages["default"], smartcities.storage.document_storage())
+    _move(apps, storages["default"], smartcities.core.storage.document_storage())
 
 
 def to_media_storage(apps, schema_editor):
-    _move(apps, smartcities.storage.document_storage(), storages["default"])
+    _move(apps, smartcities.core.storage.document_storage(), storages["default"])
 
 
 class Migration(migrations.Migration):
@@ -46,11 +46,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="projectdocument",
             name="file",
-            field=smartcities.fields.PrivatePdfFileField(
+            field=smartcities.core.fields.PrivatePdfFileField(
                 help_text="A PDF document.",
-                storage=smartcities.storage.document_storage,
-                upload_to=smartcities.fields.UploadTo("projects/documents"),
-                validators=[smartcities.uploads.PdfUploadValidator()],
+                storage=smartcities.core.storage.document_storage,
+                upload_to=smartcities.core.fields.UploadTo("projects/documents"),
+                validators=[smartcities.core.uploads.PdfUploadValidator()],
                 verbose_name="file",
             ),
         ),

@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import simple_history.models
-import smartcities.fields
-import smartcities.uploads
+import smartcities.core.fields
+import smartcities.core.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('date', models.DateField(blank=True, null=True, verbose_name='date')),
                 ('date_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='For a source dated only by its month or year, enter its first day.', max_length=10, verbose_name='date precision')),
                 ('url', models.URLField(blank=True, help_text='Empty when the source has no public address known.', max_length=500, verbose_name='address (URL)')),
-                ('document', smartcities.fields.PdfFileField(blank=True, help_text='A PDF copy of the source, published with it.', upload_to=smartcities.fields.UploadTo('sources'), validators=[smartcities.uploads.PdfUploadValidator()], verbose_name='document')),
+                ('document', smartcities.core.fields.PdfFileField(blank=True, help_text='A PDF copy of the source, published with it.', upload_to=smartcities.core.fields.UploadTo('sources'), validators=[smartcities.core.uploads.PdfUploadValidator()], verbose_name='document')),
                 ('excerpt_fr', models.TextField(blank=True, help_text="The source's own words on the facts it supports, quoted exactly.", verbose_name='what it states')),
                 ('excerpt_ar', models.TextField(blank=True, help_text="The source's own words on the facts it supports, quoted exactly.", verbose_name='what it states')),
                 ('excerpt_en', models.TextField(blank=True, help_text="The source's own words on the facts it supports, quoted exactly.", verbose_name='what it states')),

@@ -1,9 +1,9 @@
 from django import template
 from django.db.models import Count
 
-from catalogue.choices import Status
 from catalogue.models import Project, ProjectReview
-from catalogue.permissions import scope_projects
+from catalogue.register.choices import Status
+from catalogue.register.permissions import scope_projects
 
 register = template.Library()
 

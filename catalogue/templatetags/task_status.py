@@ -1,8 +1,8 @@
-"""Template filters about background tasks (``catalogue.tasks``)."""
+"""Template filters about background tasks (``catalogue.outputs.tasks``)."""
 
 from django import template
 
-from ..tasks import unclaimed as task_unclaimed
+from catalogue.outputs.tasks import unclaimed as task_unclaimed
 
 register = template.Library()
 
@@ -10,5 +10,5 @@ register = template.Library()
 @register.filter
 def unclaimed(result) -> bool:
     """Whether no worker has picked the task of ``result`` up in time (see
-    ``catalogue.tasks.unclaimed``)."""
+    ``catalogue.outputs.tasks.unclaimed``)."""
     return task_unclaimed(result)

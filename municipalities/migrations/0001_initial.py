@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import smartcities.fields
+import smartcities.core.fields
 from django.db import migrations, models
 
 
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('description_fr', models.TextField(blank=True, verbose_name='short description')),
                 ('description_ar', models.TextField(blank=True, verbose_name='short description')),
                 ('description_en', models.TextField(blank=True, verbose_name='short description')),
-                ('logo', models.ImageField(blank=True, upload_to=smartcities.fields.UploadTo('municipalities/logos'), verbose_name='logo')),
+                ('logo', models.ImageField(blank=True, upload_to=smartcities.core.fields.UploadTo('municipalities/logos'), verbose_name='logo')),
                 ('governorate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipalities', to='municipalities.governorate', verbose_name='governorate')),
             ],
             options={

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from catalogue.models import Project
-from catalogue.roles import COMMITTEE, EDITOR, FOCAL_POINT
+from catalogue.register.roles import COMMITTEE, EDITOR, FOCAL_POINT
 from municipalities.models import FocalPoint, Municipality
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from smartcities.backup import backup
+from smartcities.core.backup import backup
 
 
 class Command(BaseCommand):

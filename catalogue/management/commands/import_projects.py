@@ -8,7 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from catalogue.imports import import_projects
+from catalogue.intake.imports import import_projects
 
 MAX_ERRORS_SHOWN = 200
 

@@ -3,10 +3,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from caravan.loaders import load_programme
-from catalogue.caching import bump_version
-from catalogue.loaders import load_projects, load_screening_criteria, load_sectors, load_sources
+from catalogue.intake.loaders import (
+    load_projects,
+    load_screening_criteria,
+    load_sectors,
+    load_sources,
+)
 from catalogue.models import Sector
-from catalogue.signals import names_of, refresh_renamed
+from catalogue.public.caching import bump_version
+from catalogue.register.signals import names_of, refresh_renamed
 from municipalities.loaders import load_territory
 from municipalities.models import Governorate, Municipality
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from smartcities.backup import restore
+from smartcities.core.backup import restore
 
 
 class Command(BaseCommand):
