@@ -1,5 +1,5 @@
 """The public catalogue as an OC4IDS project package (Open Contracting for Infrastructure
-Data Standard, schema 0.9 shipped in ``fixtures/oc4ids/``; mapping in DOMAIN.md §7).
+Data Standard, schema 0.9 shipped in ``fixtures/oc4ids/``; mapping in docs/domain.md#oc4ids-mapping).
 
 Only public projects (``Project.objects.public()``), only public documents. Mapping:
 
