@@ -458,8 +458,10 @@ def manage(*args: str, database: str, quiet: bool = False) -> str:
 def schema_fingerprint() -> str:
     """A hash of every migration and of the demo generator: when it changes, rebuild."""
     digest = hashlib.sha256()
-    files = sorted(ROOT.glob("*/migrations/*.py")) + [
-        ROOT / "catalogue" / "demo.py",
+    migrations = [*ROOT.glob("*/migrations/*.py"), *ROOT.glob("catalogue/*/migrations/*.py")]
+    files = sorted(migrations) + [
+        ROOT / "catalogue" / "intake" / "demo.py",
+        ROOT / "fixtures" / "demo" / "kinds.json",
         ROOT / "catalogue" / "management" / "commands" / "seed_demo.py",
     ]
     for path in files:
