@@ -18,7 +18,7 @@ from catalogue.models import (
     ProjectReview,
     ProjectTransition,
 )
-from catalogue.register import services
+from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Status
 from catalogue.register.permissions import (
     focal_municipality_id,
@@ -186,7 +186,7 @@ confirm_current_action = _transition_action(
 review_action = _transition_action(
     "open_reviews",
     _("Open an eligibility review"),
-    lambda *, project, user: services.review_open(project=project, user=user),
+    lambda *, project, user: reviews.review_open(project=project, user=user),
     permission="review",
 )
 

@@ -18,7 +18,7 @@ from catalogue.models import (
     ReviewGate,
     ReviewScore,
 )
-from catalogue.register import services
+from catalogue.register import reviews
 from catalogue.register.choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, Decision
 from catalogue.register.permissions import (
     focal_municipality_id,
@@ -86,7 +86,7 @@ class ProjectReviewForm(forms.ModelForm):
 
 @admin.register(ProjectReview)
 class ProjectReviewAdmin(
-    NotFoundOutOfScopeMixin, ChildHistoryMixin, TranslatedFieldAdmin, SafeHistoryAdmin
+    NotFoundOutOfScopeMixin, ChildHistoryMixin, LanguageDirectionMixin, TranslatedFieldAdmin, SafeHistoryAdmin
 ):
     # A revert would bypass the decision's workflow: older versions are read-only.
     history_revert = False
@@ -204,7 +204,7 @@ class ProjectReviewAdmin(
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A posted review is read, saved and decided under a lock on its row, taken
-        first (``services.review_lock_undecided``): a reviewer whose colleague decided it
+        first (``reviews.review_lock_undecided``): a reviewer whose colleague decided it
         a moment earlier is told so, and nothing of theirs is written over the decision."""
         if request.method != "POST" or object_id is None or not self.has_change_permission(request):
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -212,7 +212,7 @@ class ProjectReviewAdmin(
             review = self.get_object(request, unquote(object_id))
             if review is not None:
                 try:
-                    services.review_lock_undecided(review=review)
+                    reviews.review_lock_undecided(review=review)
                 except ValidationError as error:
                     self.message_user(request, error_text(error), level=messages.ERROR)
                     return HttpResponseRedirect(request.path)
@@ -220,13 +220,13 @@ class ProjectReviewAdmin(
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        review = services.review_refresh_score(form.instance)
+        review = reviews.review_refresh_score(form.instance)
         decision = form.cleaned_data.get("decide")
         if decision:
             run_service(
                 self,
                 request,
-                lambda: services.review_decide(review=review, user=request.user, decision=decision),
+                lambda: reviews.review_decide(review=review, user=request.user, decision=decision),
                 success=gettext("Decision recorded: %(decision)s.")
                 % {"decision": Decision(decision).label},
                 failure=gettext("Scores saved, but the review is not decided: %(reasons)s"),

@@ -80,7 +80,7 @@ class ProjectReview(models.Model):
     """A versioned eligibility screening of a project for the PPP catalogue (DOMAIN.md §5).
 
     A new review supersedes the previous ones, which stay visible. The decision is taken
-    through ``catalogue.register.services.review_decide``.
+    through ``catalogue.register.reviews.review_decide``.
     """
 
     project = models.ForeignKey(

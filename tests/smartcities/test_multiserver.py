@@ -34,7 +34,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 
-from catalogue.register import services
+from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Status
 from tests.factories import ProjectFactory
 
@@ -299,12 +299,12 @@ def eligible_project(team):
     """A project through the workflow up to its eligible decision (prepared, not published)."""
     project = ProjectFactory(title_fr=TITLE)
     services.project_submit(project=project, user=team["focal"])
-    review = services.review_open(project=project, user=team["committee"])
+    review = reviews.review_open(project=project, user=team["committee"])
     review.gates.update(passed=True, comment="ok")
     review.scores.update(score=4)
     review.public_summary_fr = "Éligible."
     review.save()
-    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     return project
 
 

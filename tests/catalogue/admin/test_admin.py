@@ -75,7 +75,8 @@ def test_change_page_renders_with_bounded_queries(staff_client, app_label, model
 
     from caravan.models import MunicipalityReview
     from caravan.services import municipality_review_prepare
-    from catalogue.register.services import project_submit, review_open
+    from catalogue.register.reviews import review_open
+    from catalogue.register.services import project_submit
     from municipalities.models import FocalPoint, Municipality
 
     user = staff_client.user
@@ -228,12 +229,12 @@ def test_the_territory_load_records_history_so_a_first_edit_keeps_the_value_befo
 
 
 def test_the_review_history_lists_the_changes_to_its_gates_and_scores(client, team):
-    from catalogue.register import services
+    from catalogue.register import reviews, services
     from tests.catalogue.register.test_permissions import change_form_data
 
     project = ProjectFactory()
     services.project_submit(project=project, user=team["focal"])
-    review = services.review_open(project=project, user=team["committee"])
+    review = reviews.review_open(project=project, user=team["committee"])
     client.force_login(team["committee"])
     url = reverse("admin:catalogue_projectreview_change", args=[review.pk])
     data = change_form_data(client.get(url))

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Project
-from catalogue.register import services
+from catalogue.register import reviews, services
 from catalogue.register.choices import Decision
 from tests.factories import ProjectFactory
 
@@ -35,12 +35,12 @@ def test_a_publication_is_visible_at_once(client, team):
     project = ProjectFactory(title_fr="Marché intelligent de Gabès")
     assert "Marché intelligent" not in client.get("/fr/catalogue/").text
     services.project_submit(project=project, user=team["focal"])
-    review = services.review_open(project=project, user=team["committee"])
+    review = reviews.review_open(project=project, user=team["committee"])
     review.gates.update(passed=True, comment="ok")
     review.scores.update(score=4)
     review.public_summary_fr = "Éligible."
     review.save()
-    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     services.project_publish(project=project, user=team["editor"])
     assert "Marché intelligent" in client.get("/fr/catalogue/").text
 

@@ -15,7 +15,7 @@ from caravan.models import MunicipalityReview
 from catalogue.intake.imports import import_projects
 from catalogue.models import Project, ProjectTransition, Source
 from catalogue.outputs.exports import export_rows
-from catalogue.register import services
+from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Screening, SourceKind, Status
 from municipalities.models import Municipality
 from tests.catalogue.register.test_permissions import change_form_data as form_data
@@ -49,7 +49,7 @@ def published_through_the_workflow(team, **fields):
     project = ProjectFactory(title_fr="Titre du brouillon", **fields)
     project, review = to_review(team, project)
     fill(review, score=3)
-    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     services.project_publish(project=project, user=team["editor"])
     project.refresh_from_db()
     return project

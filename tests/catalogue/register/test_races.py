@@ -20,7 +20,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from catalogue.models import Project, ProjectReview, ProjectTransition
-from catalogue.register import services
+from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Gate, Status
 from tests.catalogue.register.test_permissions import change_form_data
 from tests.factories import ProjectFactory
@@ -146,12 +146,12 @@ def decidable_review(team):
     """A review every gate and criterion of which is filled in, ready to be decided."""
     project = ProjectFactory()
     services.project_submit(project=project, user=team["focal"])
-    review = services.review_open(project=project, user=team["editor_of_reviews"])
+    review = reviews.review_open(project=project, user=team["editor_of_reviews"])
     review.gates.update(passed=True, comment="Vérifié sur pièces.")
     review.scores.update(score=4, comment="Noté en comité.")
     review.public_summary_fr = "Projet éligible."
     review.save()
-    services.review_refresh_score(review)
+    reviews.review_refresh_score(review)
     return project, review
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from catalogue.models import Project, ProjectReview, ProjectTransition, ScreeningCriterion
-from catalogue.register import services
+from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Gate, Status
 from tests.factories import ProjectFactory
 
@@ -20,13 +20,13 @@ def fill(review, *, score=4, passed=True, summary="Projet éligible."):
     review.scores.update(score=score, comment="Noté en comité.")
     review.public_summary_fr = summary
     review.save()
-    return services.review_refresh_score(review)
+    return reviews.review_refresh_score(review)
 
 
 def to_review(team, project=None):
     project = project or ProjectFactory()
     services.project_submit(project=project, user=team["focal"])
-    review = services.review_open(project=project, user=team["committee"])
+    review = reviews.review_open(project=project, user=team["committee"])
     return project, review
 
 
@@ -44,7 +44,7 @@ def snapshot(project):
 def test_the_whole_workflow_records_who_did_each_step(team):
     project, review = to_review(team)
     fill(review)
-    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     services.project_publish(project=project, user=team["editor"])
     services.project_withdraw(project=project, user=team["editor"], reason="Doublon")
     services.project_restore(project=project, user=team["editor"])
@@ -92,9 +92,9 @@ def project_at(status, transition, team):
     latest review (what publishing needs)."""
     project, review = to_review(team)
     fill(review)
-    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     if transition == "decide":
-        review = services.review_open(project=project, user=team["committee2"])
+        review = reviews.review_open(project=project, user=team["committee2"])
         fill(review)
     Project.objects.filter(pk=project.pk).update(
         status=status,
@@ -111,8 +111,8 @@ def run_transition(transition, project, review, team):
     """Each transition through its service, by a user with the right to it."""
     return {
         "submit": lambda: services.project_submit(project=project, user=team["editor"]),
-        "review": lambda: services.review_open(project=project, user=team["committee2"]),
-        "decide": lambda: services.review_decide(
+        "review": lambda: reviews.review_open(project=project, user=team["committee2"]),
+        "decide": lambda: reviews.review_decide(
             review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
         ),
         "publish": lambda: services.project_publish(project=project, user=team["editor"]),
@@ -134,7 +134,7 @@ def full_snapshot(project):
 
 def test_the_allowed_pairs_match_the_services_own_tables():
     assert {s for (s, t) in ALLOWED if t == "submit"} == set(services.SUBMITTABLE)
-    assert {s for (s, t) in ALLOWED if t == "review"} == set(services.REVIEWABLE)
+    assert {s for (s, t) in ALLOWED if t == "review"} == set(reviews.REVIEWABLE)
     assert len(ALLOWED) + len(FORBIDDEN) == len(Status.values) * len(TRANSITIONS)
 
 
@@ -161,7 +161,7 @@ def test_an_invalid_transition_is_refused_with_a_message_and_changes_nothing(
 def _decided(team):
     project, review = to_review(team)
     fill(review)
-    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     # Back in review by hand: only the review's own state is left to refuse the decision.
     Project.objects.filter(pk=project.pk).update(status=Status.IN_REVIEW)
     return project, review, "already decided"
@@ -170,7 +170,7 @@ def _decided(team):
 def _superseded(team):
     project, review = to_review(team)
     fill(review)
-    services.review_open(project=project, user=team["committee2"])
+    reviews.review_open(project=project, user=team["committee2"])
     return project, review, "newer review supersedes"
 
 
@@ -179,7 +179,7 @@ def test_deciding_a_decided_or_superseded_review_is_refused_and_changes_nothing(
     project, review, reason = case(team)
     before = full_snapshot(project)
     with pytest.raises(ValidationError, match=reason):
-        services.review_decide(
+        reviews.review_decide(
             review=review, user=team["committee"], decision=Decision.NOT_ELIGIBLE
         )
     assert full_snapshot(project) == before
@@ -230,7 +230,7 @@ def test_deciding_a_review_is_refused_to_editors_and_focal_points(client, team, 
     fill(review)
     before = full_snapshot(project)
     with pytest.raises(PermissionDenied):
-        services.review_decide(review=review, user=team[role], decision=Decision.ELIGIBLE_PPP)
+        reviews.review_decide(review=review, user=team[role], decision=Decision.ELIGIBLE_PPP)
     assert full_snapshot(project) == before
     # Nor through the admin: the editor reads the review without the decision field, the
     # focal point may not open it; a forged post is refused.
@@ -258,9 +258,9 @@ def test_withdrawing_needs_a_reason(team):
 def test_publication_needs_an_eligible_latest_review(team):
     project, review = to_review(team)
     fill(review)
-    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     # Re-screening opens a newer review: the project is back in review, not publishable.
-    newer = services.review_open(project=project, user=team["committee2"])
+    newer = reviews.review_open(project=project, user=team["committee2"])
     assert newer.version == 2
     project.refresh_from_db()
     assert project.status == Status.IN_REVIEW
@@ -298,10 +298,10 @@ def test_a_failed_gate_forces_not_eligible(team):
     fill(review)
     review.gates.filter(gate=Gate.LAND).update(passed=False)
     with pytest.raises(ValidationError, match="failed gate"):
-        services.review_decide(
+        reviews.review_decide(
             review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
         )
-    services.review_decide(review=review, user=team["committee"], decision=Decision.NOT_ELIGIBLE)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.NOT_ELIGIBLE)
     project.refresh_from_db()
     assert project.status == Status.NOT_ELIGIBLE
 
@@ -309,7 +309,7 @@ def test_a_failed_gate_forces_not_eligible(team):
 def test_a_decision_needs_every_gate_commented_every_criterion_scored_and_a_summary(team):
     project, review = to_review(team)
     with pytest.raises(ValidationError) as error:
-        services.review_decide(
+        reviews.review_decide(
             review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
         )
     text = " ".join(error.value.messages)
@@ -322,7 +322,7 @@ def test_changing_a_weight_does_not_rewrite_past_reviews(team):
     fill(review, score=2)
     review.scores.filter(criterion__code="S1").update(score=4)
     before = review.compute_score()
-    services.review_decide(
+    reviews.review_decide(
         review=review, user=team["committee"], decision=Decision.NEEDS_INFORMATION
     )
     ScreeningCriterion.objects.filter(code="S1").update(weight=20)
@@ -330,14 +330,14 @@ def test_changing_a_weight_does_not_rewrite_past_reviews(team):
     assert review.compute_score() == before == review.score
     # A new review is scored with the new weight.
     services.project_submit(project=project, user=team["focal"])
-    newer = services.review_open(project=project, user=team["committee2"])
+    newer = reviews.review_open(project=project, user=team["committee2"])
     assert newer.scores.get(criterion__code="S1").weight == 20
 
 
 def test_needs_information_goes_back_to_the_municipality_and_can_be_resubmitted(team):
     project, review = to_review(team)
     fill(review)
-    services.review_decide(
+    reviews.review_decide(
         review=review, user=team["committee"], decision=Decision.NEEDS_INFORMATION
     )
     project.refresh_from_db()
@@ -350,14 +350,14 @@ def test_a_committee_member_cannot_review_a_project_they_submitted_or_edited_las
     project = ProjectFactory(last_edited_by=team["committee"])
     services.project_submit(project=project, user=team["editor"])
     with pytest.raises(PermissionDenied):
-        services.review_open(project=project, user=team["committee"])
-    review = services.review_open(project=project, user=team["committee2"])
+        reviews.review_open(project=project, user=team["committee"])
+    review = reviews.review_open(project=project, user=team["committee2"])
     fill(review)
     with pytest.raises(PermissionDenied):
-        services.review_decide(
+        reviews.review_decide(
             review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
         )
-    services.review_decide(review=review, user=team["committee2"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee2"], decision=Decision.ELIGIBLE_PPP)
 
 
 @pytest.mark.parametrize(
@@ -366,8 +366,8 @@ def test_a_committee_member_cannot_review_a_project_they_submitted_or_edited_las
         ("focal", lambda p, u: services.project_publish(project=p, user=u)),
         ("committee", lambda p, u: services.project_publish(project=p, user=u)),
         ("focal", lambda p, u: services.project_withdraw(project=p, user=u, reason="x")),
-        ("editor", lambda p, u: services.review_open(project=p, user=u)),
-        ("focal", lambda p, u: services.review_open(project=p, user=u)),
+        ("editor", lambda p, u: reviews.review_open(project=p, user=u)),
+        ("focal", lambda p, u: reviews.review_open(project=p, user=u)),
         ("committee", lambda p, u: services.project_submit(project=p, user=u)),
         ("other_focal", lambda p, u: services.project_submit(project=p, user=u)),
     ],
@@ -385,7 +385,7 @@ def test_a_role_without_the_right_is_refused_and_nothing_changes(team, role, cal
 def test_the_history_records_old_and_new_values_of_a_transition_and_a_review(team):
     project, review = to_review(team)
     fill(review)
-    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     latest, previous = project.history.all()[:2]
     delta = latest.diff_against(previous)
     change = next(c for c in delta.changes if c.field == "status")
@@ -405,7 +405,7 @@ def test_a_published_project_shows_its_outcome_but_never_internal_comments(clien
     review.save()
     review.gates.update(comment="COMMENTAIRE-DE-PORTE")
     review.scores.update(comment="COMMENTAIRE-DE-CRITERE")
-    services.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
+    reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     services.project_publish(project=project, user=team["editor"])
     page = client.get(project.get_absolute_url()).text
     assert "Le comité recommande un contrat de PPP." in page
