@@ -4,9 +4,9 @@ from django.contrib.admin.utils import display_for_field, unquote
 from django.db.models import Count, ForeignKey
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from translated_fields import TranslatedFieldAdmin
 
 from municipalities.models import Municipality
+from smartcities.core.admin_widgets import TranslatedAdmin
 from smartcities.core.history_admin import COMPACT_TEXT, SafeHistoryAdmin, run_service
 from smartcities.core.spreadsheet_admin import GuardedImportExportMixin
 
@@ -106,7 +106,7 @@ def _changed(before, record, field) -> bool:
 
 
 @admin.register(Ministry)
-class MinistryAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, admin.ModelAdmin):
+class MinistryAdmin(GuardedImportExportMixin, TranslatedAdmin, admin.ModelAdmin):
     resource_classes = [MinistryResource]
     list_display = ["acronym", "name_fr", "display_order", "website"]
     list_display_links = ["acronym", "name_fr"]
@@ -116,13 +116,13 @@ class MinistryAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, admin.ModelA
 
 
 @admin.register(Dimension)
-class DimensionAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class DimensionAdmin(TranslatedAdmin, admin.ModelAdmin):
     list_display = ["code", "name_fr", "name_ar", "name_en", "display_order"]
     list_editable = ["display_order"]
     search_fields = ["code", "name_fr", "name_ar", "name_en"]
 
 
-class StopInline(TranslatedFieldAdmin, admin.TabularInline):
+class StopInline(TranslatedAdmin, admin.TabularInline):
     model = Stop
     extra = 0
     fields = ["order", "municipality", "date", "summary_fr", "summary_ar", "summary_en"]
@@ -146,7 +146,7 @@ class StopInline(TranslatedFieldAdmin, admin.TabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class EditionAdmin(TranslatedAdmin, admin.ModelAdmin):
     list_display = ["number", "year", "theme_fr", "start_date", "end_date", "stop_count"]
     list_display_links = ["number", "theme_fr"]
     search_fields = ["theme_fr", "theme_ar", "theme_en", "year"]
@@ -162,7 +162,7 @@ class EditionAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 
 @admin.register(Stop)
-class StopAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, admin.ModelAdmin):
+class StopAdmin(GuardedImportExportMixin, TranslatedAdmin, admin.ModelAdmin):
     resource_classes = [StopResource]
     list_display = ["edition", "order", "municipality", "governorate", "date"]
     list_filter = ["edition", "municipality__governorate"]
@@ -177,7 +177,7 @@ class StopAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, admin.ModelAdmin
 
 
 @admin.register(ReferenceExperience)
-class ReferenceExperienceAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class ReferenceExperienceAdmin(TranslatedAdmin, admin.ModelAdmin):
     list_display = ["name_fr", "municipality"]
     list_select_related = ["municipality"]
     search_fields = ["name_fr", "name_ar", "name_en", "slug"]
@@ -222,7 +222,7 @@ class MunicipalityReviewForm(forms.ModelForm):
 
 
 @admin.register(MunicipalityReview)
-class MunicipalityReviewAdmin(ChildHistoryMixin, TranslatedFieldAdmin, SafeHistoryAdmin):
+class MunicipalityReviewAdmin(ChildHistoryMixin, TranslatedAdmin, SafeHistoryAdmin):
     # A revert would bypass the decision's workflow: older versions are read-only.
     history_revert = False
     form = MunicipalityReviewForm

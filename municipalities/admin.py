@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from translated_fields import TranslatedFieldAdmin
 
+from smartcities.core.admin_widgets import TranslatedAdmin
 from smartcities.core.history_admin import SafeHistoryAdmin
 from smartcities.core.spreadsheet_admin import GuardedImportExportMixin
 
@@ -11,7 +11,7 @@ from .resources import MunicipalityResource
 
 
 @admin.register(Governorate)
-class GovernorateAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class GovernorateAdmin(TranslatedAdmin, admin.ModelAdmin):
     list_display = [
         "code_ins",
         "code_iso",
@@ -34,7 +34,7 @@ class GovernorateAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(GuardedImportExportMixin, TranslatedFieldAdmin, SafeHistoryAdmin):
+class MunicipalityAdmin(GuardedImportExportMixin, TranslatedAdmin, SafeHistoryAdmin):
     """Edits are kept in the municipality's history (who, when, old → new values)."""
 
     resource_classes = [MunicipalityResource]

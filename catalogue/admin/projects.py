@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
-from translated_fields import TranslatedFieldAdmin
 
 from catalogue.intake.resources import ProjectSpreadsheetAdminMixin
 from catalogue.models import (
@@ -26,6 +25,7 @@ from catalogue.register.permissions import (
     scope_projects,
 )
 from municipalities.models import Municipality
+from smartcities.core.admin_widgets import TranslatedAdmin
 from smartcities.core.history_admin import SafeHistoryAdmin, run_service
 
 from .scoping import (  # noqa: F401
@@ -39,13 +39,13 @@ from .scoping import (  # noqa: F401
 )
 
 
-class ProjectImageInline(ProjectChildInlineMixin, TranslatedFieldAdmin, admin.TabularInline):
+class ProjectImageInline(ProjectChildInlineMixin, TranslatedAdmin, admin.TabularInline):
     model = ProjectImage
     extra = 0
     fields = ["position", "image", "caption_fr", "caption_ar", "caption_en"]
 
 
-class ProjectDocumentInline(ProjectChildInlineMixin, TranslatedFieldAdmin, admin.TabularInline):
+class ProjectDocumentInline(ProjectChildInlineMixin, TranslatedAdmin, admin.TabularInline):
     model = ProjectDocument
     extra = 0
     fields = ["position", "title_fr", "title_ar", "title_en", "file", "document_type", "is_public"]
@@ -217,7 +217,7 @@ class ProjectAdmin(
     NotFoundOutOfScopeMixin,
     UnattachedFocalPointMixin,
     ProjectSpreadsheetAdminMixin,
-    TranslatedFieldAdmin,
+    TranslatedAdmin,
     SafeHistoryAdmin,
 ):
     form = ProjectAdminForm
@@ -453,7 +453,7 @@ class ProjectAdmin(
 
 
 @admin.register(ProjectImage)
-class ProjectImageAdmin(ScopedProjectChildAdminMixin, TranslatedFieldAdmin, admin.ModelAdmin):
+class ProjectImageAdmin(ScopedProjectChildAdminMixin, TranslatedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "project", "position"]
     list_select_related = ["project"]
     search_fields = ["project__reference", "caption_fr", "caption_ar"]
@@ -461,7 +461,7 @@ class ProjectImageAdmin(ScopedProjectChildAdminMixin, TranslatedFieldAdmin, admi
 
 
 @admin.register(ProjectDocument)
-class ProjectDocumentAdmin(ScopedProjectChildAdminMixin, TranslatedFieldAdmin, admin.ModelAdmin):
+class ProjectDocumentAdmin(ScopedProjectChildAdminMixin, TranslatedAdmin, admin.ModelAdmin):
     list_display = ["title_fr", "project", "document_type", "is_public"]
     list_filter = ["is_public", "document_type"]
     list_select_related = ["project"]

@@ -3,24 +3,24 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from translated_fields import TranslatedFieldAdmin
 
 from catalogue.models import (
     ScreeningCriterion,
     Sector,
     Source,
 )
+from smartcities.core.admin_widgets import TranslatedAdmin
 from smartcities.core.history_admin import SafeHistoryAdmin
 
 
 @admin.register(Sector)
-class SectorAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class SectorAdmin(TranslatedAdmin, admin.ModelAdmin):
     list_display = ["code", "name_fr", "name_ar", "name_en", "display_order"]
     search_fields = ["code", "name_fr", "name_ar", "name_en"]
 
 
 @admin.register(Source)
-class SourceAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+class SourceAdmin(TranslatedAdmin, admin.ModelAdmin):
     list_display = ["title", "publisher", "kind", "date", "project_count"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "url"]
@@ -45,7 +45,7 @@ class SourceAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
 
 
 @admin.register(ScreeningCriterion)
-class ScreeningCriterionAdmin(TranslatedFieldAdmin, SafeHistoryAdmin):
+class ScreeningCriterionAdmin(TranslatedAdmin, SafeHistoryAdmin):
     list_display = ["code", "name_fr", "weight", "is_active", "display_order"]
     list_editable = ["weight", "is_active"]
     list_display_links = ["code", "name_fr"]

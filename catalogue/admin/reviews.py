@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from translated_fields import TranslatedFieldAdmin
 
 from caravan.admin import ChildHistoryMixin
 from catalogue.models import (
@@ -23,6 +22,7 @@ from catalogue.register.choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, 
 from catalogue.register.permissions import (
     focal_municipality_id,
 )
+from smartcities.core.admin_widgets import TranslatedAdmin
 from smartcities.core.history_admin import COMPACT_TEXT, SafeHistoryAdmin, error_text, run_service
 
 from .scoping import (  # noqa: F401
@@ -86,7 +86,7 @@ class ProjectReviewForm(forms.ModelForm):
 
 @admin.register(ProjectReview)
 class ProjectReviewAdmin(
-    NotFoundOutOfScopeMixin, ChildHistoryMixin, LanguageDirectionMixin, TranslatedFieldAdmin, SafeHistoryAdmin
+    NotFoundOutOfScopeMixin, ChildHistoryMixin, TranslatedAdmin, SafeHistoryAdmin
 ):
     # A revert would bypass the decision's workflow: older versions are read-only.
     history_revert = False

@@ -1,15 +1,24 @@
 """Helpers shared by the apps' admin classes."""
 
+import dataclasses
+
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import display_for_field, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
+from simple_history.template_utils import HistoricalRecordContextHelper
+from translated_fields import show_language_code
 
 # Short text areas for comments in tabular inlines.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+
+# What a history shows for "no value" (never "None", nor an empty cell).
+EMPTY = "—"
 
 
 def error_text(error) -> str:
@@ -36,6 +45,40 @@ def run_service(model_admin, request, call, *, success: str, failure: str) -> bo
     return True
 
 
+def history_value(field, value) -> str:
+    """A field's value as a person reads it in a history, in the current language.
+
+    A choice by its label ("Publié", not ``published``), a date and time in local time
+    (``TIME_ZONE``) at the minute, a number with the locale's separators, a related object
+    by its name, yes/no in words, and "—" for nothing.
+    """
+    if isinstance(field, models.BooleanField):
+        if value is None:
+            return EMPTY
+        return gettext("Yes") if value else gettext("No")
+    if field.many_to_many:
+        return ", ".join(str(item) for item in value) or EMPTY
+    return str(display_for_field(value, field, EMPTY, avoid_link=True))
+
+
+class LabelledChanges(HistoricalRecordContextHelper):
+    """simple-history's "old → new" list of a version, with the values as people read them
+    (``history_value``) and each translated field named with its language ("Titre [ar]")."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        # Many-to-many values: the related objects, once simple-history has picked them.
+        value = super().prepare_delta_change_value(change, value)
+        return history_value(field, value)
+
+    def format_delta_change(self, change):
+        formatted = super().format_delta_change(change)
+        field = self.model._meta.get_field(change.field)
+        with show_language_code(True):
+            label = str(capfirst(field.verbose_name))
+        return dataclasses.replace(formatted, field=label)
+
+
 class SafeHistoryAdmin(SimpleHistoryAdmin):
     """The admin of a model with a history, where reverting to an older version is safe.
 
@@ -49,6 +92,9 @@ class SafeHistoryAdmin(SimpleHistoryAdmin):
     """
 
     history_revert = True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return LabelledChanges(self.model, historical_record)
 
     def revert_disabled(self, request, obj=None):
         if not self.history_revert:
