@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from smartcities.core.collation import COLLATIONS
 from smartcities.core.fields import (
     SafeImageField,
     UploadTo,
@@ -124,7 +126,9 @@ class Municipality(models.Model):
     class Meta:
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
-        ordering = ["name_fr"]
+        # "Mégrine" before "Mornag" on every database (pages in other languages sort with
+        # smartcities.core.collation in their own order).
+        ordering = [Collate("name_fr", COLLATIONS["fr"]), "code"]
         constraints = [
             point_in_tunisia_constraint("municipality_point_in_tunisia"),
             models.CheckConstraint(
