@@ -22,7 +22,6 @@ rebuild the databases. PostgreSQL must listen on 127.0.0.1:5432 (user ``postgres
 
 import contextlib
 import hashlib
-import http.client
 import importlib.util
 import json
 import os
@@ -44,11 +43,13 @@ from urllib.parse import quote
 import psycopg
 from psycopg import sql
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import HOST, Gunicorn, ServerError, app_env, http_get, stop_group  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = ROOT / "bench" / "output"
 PYTHON = sys.executable
 
-HOST = "127.0.0.1"
 PG_SERVER = f"postgres://postgres:postgres@{HOST}:5432"
 PROTECTED_DATABASES = {"postgres", "root", "test", "template0", "template1"}
 DATABASE_PREFIX = "smartcities_bench_"
@@ -64,21 +65,6 @@ WRK_TIMEOUT_S = 10  # a request slower than this counts as a timeout, not as a l
 IDLE_PING_S = 0.05  # the server is idle again when /ping answers this fast
 NOISY_SPREAD = 0.25  # ceiling runs further apart than this share: the machine was busy
 DRAIN_S = 3.0  # longer to drain the requests a run left queued: restart gunicorn instead
-APP_SETTINGS = (  # environment variables of the portal that the caller's shell must not leak
-    "DEBUG",
-    "DEPLOYMENT",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "STATIC_ROOT",
-    "MEDIA_ROOT",
-    "LOG_LEVEL",
-    "CONN_MAX_AGE",
-    "SECURE_SSL_REDIRECT",
-    "TASKS_BACKEND",
-    "CACHE_PUBLIC_PAGES",
-)
 
 COLD_SCRIPT = """\
 -- Cold requests: a distinct query string per request, so that no cache can answer.
@@ -288,17 +274,6 @@ def run_wrk(url: str, seconds: int, script: Path | None = None) -> Run:
     return parse_wrk(done.stdout)
 
 
-def http_get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
-    """One GET on the loopback server: status and body (redirects are not followed)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request("GET", path, headers={"Host": HOST})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
 def wait_idle(port: int, limit_s: float) -> bool:
     """Whether the requests queued by the last run are served within ``limit_s``."""
     deadline = time.monotonic() + limit_s
@@ -432,16 +407,9 @@ def redis_url() -> str:
     return f"redis://{HOST}:{REDIS_PORT}/{REDIS_DB}"
 
 
-def clean_env(**settings: str) -> dict[str, str]:
-    """The caller's environment without the portal's settings, plus ``settings``."""
-    env = {key: value for key, value in os.environ.items() if key not in APP_SETTINGS}
-    env.update(settings)
-    return env
-
-
 def manage(*args: str, database: str, quiet: bool = False) -> str:
     """Run ``manage.py`` on one database (development settings); return its output."""
-    env = clean_env(DATABASE_URL=database_url(database), LOG_LEVEL="WARNING")
+    env = app_env(DATABASE_URL=database_url(database), LOG_LEVEL="WARNING")
     done = subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -543,16 +511,9 @@ def pick_project_reference(name: str) -> str:
 # --- Server ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def production_env(name: str, workdir: Path, cache_url: str) -> dict[str, str]:
     """The settings of a production app server, on loopback and without TLS."""
-    env = clean_env(
+    env = app_env(
         DEPLOYMENT="production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=f"{HOST},localhost",
@@ -581,34 +542,6 @@ def collect_static(workdir: Path) -> None:
         raise BenchError(f"collectstatic failed:\n{done.stderr}")
 
 
-def stop_group(process: subprocess.Popen, *, force: bool = False) -> None:
-    """Stop a process and everything in its process group (gunicorn and its workers)."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL if force else signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-
-
-def wait_healthy(process: subprocess.Popen, port: int, log: Path, limit_s: float = 60) -> None:
-    """Wait for /healthz to answer 200; fail with the server's log if it never does."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        with contextlib.suppress(OSError):
-            if http_get(port, "/healthz", timeout=5)[0] == 200:
-                return
-        time.sleep(0.3)
-    tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
-    raise BenchError(f"gunicorn did not become healthy on port {port}:\n{tail}")
-
-
 def terminate_backends(name: str) -> None:
     """End the queries a killed server left running on one of the benchmark's databases."""
     check_name(name)
@@ -620,50 +553,21 @@ def terminate_backends(name: str) -> None:
         )
 
 
-class Server:
+class Server(Gunicorn):
     """gunicorn (2 sync workers) serving one database on a fixed loopback port."""
 
     def __init__(self, name: str, env: dict[str, str], log: Path):
-        self.name = name
-        self.env = env
-        self.log = log
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
+        super().__init__(name, env, log, workers=2)
         self.restarts = 0
 
-    def url(self, path: str) -> str:
-        """The full URL of a path on this server."""
-        return f"http://{HOST}:{self.port}{path}"
-
     def start(self) -> None:
-        """Start gunicorn in a process group of its own; wait until /healthz answers."""
-        command = [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "smartcities.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"{HOST}:{self.port}",
-            "--no-control-socket",  # its default path is shared by every gunicorn of the user
-        ]
-        with self.log.open("a") as output:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_healthy(self.process, self.port, self.log)
+        """Start gunicorn; wait until /healthz answers and every worker has loaded."""
+        super().start()
+        try:
+            self.wait_ready()
+        except ServerError as error:
+            raise BenchError(str(error)) from None
         run_wrk(self.url("/ping"), 1)  # every worker loads the URLconf (and WeasyPrint) now
-
-    def stop(self, *, force: bool = False) -> None:
-        """Stop gunicorn and its workers (at once with ``force``)."""
-        if self.process is not None:
-            stop_group(self.process, force=force)
 
     def restart(self) -> None:
         """Drop what a slow run left queued: kill the server, end its queries, start again."""
@@ -802,7 +706,7 @@ def run_script_bench(kind: str, script: Path) -> str:
         process = subprocess.Popen(
             [PYTHON, str(script)],
             cwd=ROOT,
-            env=clean_env(DATABASE_URL=database_url(name), LOG_LEVEL="WARNING", TMPDIR=tmp),
+            env=app_env(DATABASE_URL=database_url(name), LOG_LEVEL="WARNING", TMPDIR=tmp),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -13,16 +13,9 @@ claims a free one (so that runs side by side do not share cached pages), empties
 empties it again afterwards.
 """
 
-import contextlib
 import http.client
-import os
 import secrets
-import signal
-import socket
-import subprocess  # nosec B404: starts this project's own gunicorn, with a fixed command
-import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -34,12 +27,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 
+from bench.harness import HOST, Gunicorn, ServerError, app_env
 from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Status
 from tests.factories import ProjectFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
 REDIS_PORT = 6379
 REDIS_DATABASES = range(10, 14)  # this test's own (make bench uses 5)
 CLAIM_KEY = "smartcities-multiserver-test"
@@ -47,23 +40,6 @@ CLAIM_SECONDS = 600
 START_TIMEOUT_S = 60
 TITLE = "Réseau de chaleur urbain multiserveur"
 PASSWORD = "un mot de passe de test assez long"  # a throw-away account
-APP_SETTINGS = (  # the portal's settings: the caller's shell must not leak them to the servers
-    "DEBUG",
-    "DEPLOYMENT",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "STATIC_ROOT",
-    "MEDIA_ROOT",
-    "LOG_LEVEL",
-    "CONN_MAX_AGE",
-    "SECURE_SSL_REDIRECT",
-    "TASKS_BACKEND",
-    "CACHE_PUBLIC_PAGES",
-    "PROXY_COUNT",
-)
 
 
 # --- Requirements --------------------------------------------------------------------------
@@ -109,12 +85,6 @@ def redis_db():
 # --- Servers -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def database_url() -> str:
     """The URL of the test database this process uses (pytest-django's ``test_<name>``)."""
     db = connection.settings_dict
@@ -141,61 +111,17 @@ def collect_static(static_root: Path) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
-@dataclass
-class Server:
-    """One gunicorn app server, in a process group of its own."""
+class Server(Gunicorn):
+    """One gunicorn app server with one worker; a test fails if it does not start."""
 
-    name: str
-    env: dict
-    log: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "smartcities.wsgi",
-            "--workers",
-            "1",
-            "--bind",
-            f"{HOST}:{self.port}",
-            "--no-control-socket",  # its default path is shared by every gunicorn of the user
-        ]
-        with self.log.open("ab") as output:
-            self.process = subprocess.Popen(  # nosec B603: fixed command, no shell
-                command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # gunicorn and its worker, stopped as one group
-            )
+    def __init__(self, name: str, env: dict, log: Path):
+        super().__init__(name, env, log, workers=1)
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline and self.process.poll() is None:
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if Browser().get(self, "/healthz").status == 200:
-                    return
-            time.sleep(0.1)
-        pytest.fail(f"server {self.name} did not start on port {self.port}:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-
-    def log_tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-30:])
+            super().wait_ready(START_TIMEOUT_S)
+        except ServerError as error:
+            pytest.fail(str(error))
 
 
 @pytest.fixture
@@ -206,9 +132,7 @@ def servers(redis_db, transactional_db, tmp_path):
     ``transactional_db``: what the test writes is committed, so the servers see it.
     """
     collect_static(tmp_path / "static")
-    env = {key: value for key, value in os.environ.items() if key not in APP_SETTINGS}
-    env.update(
-        DJANGO_SETTINGS_MODULE="smartcities.settings",
+    env = app_env(
         DEPLOYMENT="production",
         SECRET_KEY=secrets.token_urlsafe(50),  # the same on every server
         ALLOWED_HOSTS=HOST,
