@@ -1,8 +1,9 @@
 """Public exports of the catalogue: CSV, XLSX and JSON (labelled, or with codes: see
 ``catalogue/outputs/opendata.py``), each project's JSON record, and OC4IDS.
 
-Each export takes the catalogue page's query string (``ProjectFilterSet`` on
-``Project.objects.public()``): a link from the page exports exactly what the page lists.
+Each export takes the catalogue page's query string and reads its projects through the
+catalogue's selection (``catalogue.public.selection.select``): a link from the page
+exports exactly what the page lists, in the page's order.
 A filter value that does not validate is ignored, as on the page. Each endpoint answers
 conditional requests and may be read by any site's scripts (``caching.open_data``).
 """
@@ -27,19 +28,7 @@ from catalogue.outputs.opendata import (
     project_document,
 )
 from catalogue.public.caching import open_data
-from catalogue.public.filters import SORTS, ProjectFilterSet, parse_sort
-
-
-def public_filterset(request) -> ProjectFilterSet:
-    """The catalogue's filters of the request, on the public projects."""
-    return ProjectFilterSet(request.GET, queryset=Project.objects.public())
-
-
-def public_selection(request, *, order=None, filterset=None):
-    """The public projects under the request's catalogue filters, in the page's order."""
-    filterset = filterset or public_filterset(request)
-    ordering = order or SORTS[parse_sort(request.GET.get("sort"))][1]()
-    return filterset.qs.order_by(*ordering)
+from catalogue.public.selection import select
 
 
 def wants_codes(request) -> bool:
@@ -47,7 +36,7 @@ def wants_codes(request) -> bool:
     return request.GET.get("format") == CODES
 
 
-def export_meta(request, *, filterset=None) -> dict:
+def export_meta(request, *, described=()) -> dict:
     """What a public file says about itself: publisher, address, date, licence, links."""
     return {
         "source": PUBLISHER,
@@ -56,7 +45,7 @@ def export_meta(request, *, filterset=None) -> dict:
         "license": settings.DATA_LICENCE,
         "methodology": request.build_absolute_uri(reverse("catalogue:methodology")),
         "documentation": request.build_absolute_uri(reverse("catalogue:data_dictionary")),
-        "filters": filterset.describe() if filterset is not None else [],
+        "filters": list(described),
     }
 
 
@@ -67,15 +56,15 @@ def project_export(request, format):
     in the page's language, or with codes (``?format=codes``)."""
     if format not in EXPORT_FORMATS:
         raise Http404
-    filterset = public_filterset(request)
-    selection = Selection(
-        public_selection(request, filterset=filterset),
+    selection = select(request.GET)
+    export = Selection(
+        selection.projects,
         codes=wants_codes(request),
         absolute=request.build_absolute_uri,
-        meta=export_meta(request, filterset=filterset),
+        meta=export_meta(request, described=selection.described),
     )
     try:
-        return export_response(selection, format, stem="catalogue-ppp")
+        return export_response(export, format, stem="catalogue-ppp")
     except TooManyRows:
         csv_url = reverse("catalogue:project_export", kwargs={"format": "csv"})
         query = request.GET.urlencode()
@@ -119,7 +108,7 @@ def project_json(request, reference):
 def oc4ids_projects(request):
     """``/api/oc4ids/projects.json``: the public catalogue (with the catalogue's filters in
     the query string) as an OC4IDS project package."""
-    queryset = public_selection(request, order=["reference"])
+    queryset = select(request.GET).ordered_by("reference")
     if not queryset.exists():
         # The schema requires at least one project in a package.
         return JsonResponse({"error": _("No public project matches these filters.")}, status=404)

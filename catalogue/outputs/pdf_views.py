@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.tasks import TaskResultStatus, default_task_backend
 from django.tasks.exceptions import TaskResultDoesNotExist
@@ -16,19 +16,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from caravan.models import Edition
-from catalogue.models import Project
-from catalogue.outputs.pdf import (
-    Dossier,
-    Rendered,
-    project_sheet,
-    render_dossier,
-    select_dossier,
-    sheets_queryset,
-    too_large_message,
-)
+from catalogue.outputs.dossier import Dossier, render_dossier, select_dossier, too_large_message
+from catalogue.outputs.pdf import Rendered, project_sheet, sheets_queryset
 from catalogue.outputs.pdf_renderer import RenderTimeout
 from catalogue.outputs.tasks import build_dossier, unclaimed
-from catalogue.public.filters import DEFAULT_SORT, ProjectFilterSet, parse_sort
+from catalogue.public.selection import Selection, select
 from municipalities.models import Governorate, Municipality
 
 logger = logging.getLogger(__name__)
@@ -54,15 +46,12 @@ def pdf_response(rendered: Rendered) -> FileResponse:
     return response
 
 
-def selection_url(filterset: ProjectFilterSet, params: QueryDict) -> str:
+def selection_url(selection: Selection) -> str:
     """The catalogue page of a selection: its valid filters and sort only, never the raw
     query string (a value that does not validate is left out)."""
-    query = {name: str(value) for name, value in filterset.active.items()}
-    sort = params.get("sort")
-    if sort and sort != DEFAULT_SORT and parse_sort(sort) == sort:
-        query["sort"] = sort
+    query = selection.query_string()
     url = reverse("catalogue:project_list")
-    return f"{url}?{urlencode(query)}" if query else url
+    return f"{url}?{query}" if query else url
 
 
 def busy_response(request):
@@ -96,10 +85,9 @@ class DossierView(View):
 
     def get(self, request, **kwargs):
         query, title = self.selection(request, **kwargs)
-        params = QueryDict(query)
-        filterset = ProjectFilterSet(params, queryset=Project.objects.public())
-        count = filterset.qs.count()
-        back = selection_url(filterset, params)
+        selection = select(query)
+        count = selection.count()
+        back = selection_url(selection)
         if count > settings.DOSSIER_MAX_PROJECTS:
             return render(
                 request,

@@ -3,7 +3,7 @@ latest published or updated first, for any selection of the catalogue's filters.
 
 ``/<lang>/catalogue/feed.atom?<catalogue filters>``, e.g. ``?governorate=sfax`` for the
 projects of Sfax: the same query string as the catalogue page, whose selection it reads
-through ``export_views.public_selection`` (public projects only).
+through ``catalogue.public.selection.select`` (public projects only).
 """
 
 from dataclasses import dataclass
@@ -14,16 +14,15 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from catalogue.outputs.export_views import public_filterset, public_selection
 from catalogue.outputs.oc4ids import PUBLISHER
-from catalogue.public.filters import ProjectFilterSet
+from catalogue.public.selection import Selection, select
 
 FEED_ITEMS = 50
 
 
 @dataclass
 class FeedSelection:
-    filterset: ProjectFilterSet
+    selection: Selection
     projects: list
     query: str
     url: str
@@ -34,22 +33,22 @@ class CatalogueFeed(Feed):
     author_name = PUBLISHER
 
     def get_object(self, request, *args, **kwargs):
-        filterset = public_filterset(request)
+        selection = select(request.GET)
         projects = list(
-            public_selection(request, order=["-updated_at", "-id"], filterset=filterset)
+            selection.ordered_by("-updated_at", "-id")
             .for_lists()
             .select_related("stop__edition")[:FEED_ITEMS]
         )
         return FeedSelection(
-            filterset=filterset,
+            selection=selection,
             projects=projects,
-            query=request.GET.urlencode(),
+            query=selection.query_string(),
             url=request.get_full_path(),
         )
 
     def title(self, obj):
         title = _("National catalogue of smart-city PPP projects")
-        described = obj.filterset.describe()
+        described = obj.selection.described
         if described:
             title += " — " + "; ".join(f"{label}: {value}" for label, value in described)
         return title

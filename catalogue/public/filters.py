@@ -1,158 +1,242 @@
-"""The public catalogue's filters, sorting and facet counts.
+"""The public catalogue's filters, each declared once, and its sort orders.
 
 Every filter lives in the query string, so any view of the catalogue can be shared as a
 link. A value that does not validate (an unknown slug, ``investment_min=NaN``, a NUL byte)
 is ignored and reported back to the page, never an error.
+
+A filter is one ``CatalogueFilter`` in ``FILTERS``: its parameter, label, description, the
+project column it matches and how its facet is counted. ``ProjectFilterSet``'s fields,
+the facets (``catalogue.public.facets``), the active filters in words and the table of
+parameters on the data page are all derived from that one declaration.
 """
 
-from dataclasses import dataclass, field
-from html import escape
+from dataclasses import dataclass
+from enum import StrEnum
 
 import django_filters
 from django import forms
-from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import Count, F, Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import formats
-from django.utils.safestring import mark_safe
+from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from caravan.models import Dimension, Ministry
-from catalogue.models import Project, Sector
+from catalogue.models import Project
 from catalogue.public.caching import versioned, versioned_in_process
+from catalogue.public.vocabulary import Vocabulary
 from catalogue.register.choices import ContractModel, Screening, Stage
 from catalogue.register.search import MAX_QUERY_LENGTH, search_terms
-from municipalities.models import Governorate, Municipality
 
 DEFAULT_PER_PAGE = 20
 SEARCH_IDS_LIMIT = 500
-RESULT_IDS_LIMIT = 20_000
 MAX_PER_PAGE = 100
 # The option of the stage and contract filters for projects whose sources state neither.
 NOT_STATED = "not_stated"
 
 
-def _localized(row: dict, prefix: str = "name") -> str:
-    """The row's name in the active language, falling back to French."""
-    return row.get(f"{prefix}_{get_language()}") or row[f"{prefix}_fr"]
+class Kind(StrEnum):
+    """What a filter's value is, hence its form field and how it selects projects."""
+
+    TEXT = "text"  # free text: every word must occur in the project's search text
+    KEY = "key"  # a slug or code of reference data (see ``Vocabulary``), matched by id
+    CHOICE = "choice"  # a code of a choice column of the project
+    AMOUNT = "amount"  # an amount in TND, compared with the filter's lookup
+    NUMBER = "number"  # a whole number
 
 
-@dataclass
-class Option:
-    """One value of a filter, with its label and how many projects it would give."""
+class FacetKind(StrEnum):
+    """How the number of projects behind each option of a filter is counted."""
 
-    value: str
-    label: str
-    count: int = 0
-    selected: bool = False
-    group: str = ""
+    NONE = ""  # no facet
+    COLUMN = "column"  # grouped on a column of the project row
+    LINK = "link"  # grouped on a many-to-many link table (``field`` is the relation)
+    ROLLUP = "rollup"  # summed from the municipality counts, one governorate each
 
 
-@dataclass
-class Facet:
-    """A filter of the catalogue with its options and counts."""
+@dataclass(frozen=True)
+class CatalogueFilter:
+    """One filter of the catalogue, from which everything about it is derived."""
 
-    name: str
-    label: str
-    options: list[Option] = field(default_factory=list)
+    name: str  # the query-string parameter
+    label: Promise
+    description: Promise  # what it selects, for the data page
+    kind: Kind
+    field: str  # the project column (or relation) the value is matched against
+    lookup: str = "exact"
+    choices: tuple = ()  # CHOICE: (code, label) pairs
+    not_stated: bool = False  # CHOICE: ``not_stated`` selects the projects leaving it empty
+    facet: FacetKind = FacetKind.NONE
+    facet_column: str = ""  # COLUMN, ROLLUP: the project column; LINK: the link's column
+    example: str = ""
 
-    @property
-    def selected(self):
-        return next((option for option in self.options if option.selected), None)
+    def options(self) -> list[tuple[str, str]]:
+        """The (code, label) pairs of a choice filter, "not stated" included."""
+        extra = [(NOT_STATED, _("Not stated"))] if self.not_stated else []
+        return [*self.choices, *extra]
 
-    def options_html(self) -> str:
-        """The ``<option>`` elements of the facet's select, grouped in ``<optgroup>``s
-        when its options have groups.
-
-        Built here rather than in a template loop: the municipality facet alone has 350
-        options, and a template renders each of them node by node. Every text is escaped.
-        """
-        grouping = settings.USE_THOUSAND_SEPARATOR
-        separator = formats.get_format("THOUSAND_SEPARATOR") if grouping else ""
-        parts = []
-        group = ""
-        for option in self.options:
-            if option.group != group:
-                if group:
-                    parts.append("</optgroup>")
-                group = option.group
-                if group:
-                    parts.append(f'<optgroup label="{escape(group)}">')
-            count = f"{option.count:,}".replace(",", separator)
-            selected = " selected" if option.selected else ""
-            parts.append(
-                f'<option value="{escape(option.value)}"{selected}>'
-                f"{escape(option.label)} ({escape(count)})</option>"
+    def django_filter(self) -> django_filters.Filter:
+        """The ``ProjectFilterSet`` field of this filter."""
+        if self.kind == Kind.TEXT:
+            return SearchFilter(label=self.label, field_name=self.name, method="filter_search")
+        if self.kind == Kind.KEY:
+            return django_filters.ChoiceFilter(
+                label=self.label, field_name=self.name, method="filter_key"
             )
-        if group:
-            parts.append("</optgroup>")
-        return mark_safe("".join(parts))  # nosec B308 B703: every text is escaped above
-
-
-class Vocabulary:
-    """The values each filter accepts: id, key (slug or code) and names in each language.
-
-    Reference data, read once and kept while the catalogue version is unchanged (see
-    ``versioned_in_process``); labels are worked out once per language.
-    """
-
-    def __init__(self):
-        governorates = list(
-            Governorate.objects.order_by("code_ins").values(
-                "id", "slug", "name_fr", "name_ar", "name_en"
+        if self.kind == Kind.CHOICE:
+            return django_filters.ChoiceFilter(
+                label=self.label,
+                field_name=self.name,
+                choices=self.options(),
+                method="filter_choice",
             )
-        )
-        governorate_by_id = {row["id"]: row for row in governorates}
-        municipalities = list(
-            Municipality.objects.order_by("governorate__code_ins", "name_fr").values(
-                "id", "slug", "name_fr", "name_ar", "governorate_id"
+        if self.kind == Kind.AMOUNT:
+            return AmountFilter(label=self.label, field_name=self.field, lookup_expr=self.lookup)
+        return WholeNumberFilter(label=self.label, field_name=self.field, lookup_expr=self.lookup)
+
+    def show(self, value, vocabulary: Vocabulary) -> str:
+        """A valid value of this filter in words, in the active language."""
+        if self.kind == Kind.KEY:
+            return dict(vocabulary.choices(self.name)).get(value, value)
+        if self.kind == Kind.CHOICE:
+            return str(dict(self.options()).get(value, value))
+        if self.kind == Kind.AMOUNT:
+            return "{} {}".format(
+                formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True),
+                gettext("TND"),
             )
-        )
-        for row in municipalities:
-            row["governorate"] = governorate_by_id[row["governorate_id"]]
-        self.rows = {
-            "governorate": [(row["slug"], row) for row in governorates],
-            "municipality": [(row["slug"], row) for row in municipalities],
-            "sector": [
-                (row["code"], row)
-                for row in Sector.objects.values("id", "code", "name_fr", "name_ar", "name_en")
-            ],
-            "dimension": [
-                (row["code"], row)
-                for row in Dimension.objects.values("id", "code", "name_fr", "name_ar", "name_en")
-            ],
-            "ministry": [
-                (row["slug"], row)
-                for row in Ministry.objects.values("id", "slug", "name_fr", "name_ar", "name_en")
-            ],
-        }
-        self.ids = {name: {key: row["id"] for key, row in rows} for name, rows in self.rows.items()}
-        self._labels: dict[tuple[str, str], list[tuple[str, str, str, int]]] = {}
+        if self.kind == Kind.TEXT:
+            return f"« {value} »"
+        return str(value)
 
-    def labels(self, name: str) -> list[tuple[str, str, str, int]]:
-        """(key, label, group label, id) of each value of ``name``, in the active language."""
-        memo = (name, get_language())
-        if memo not in self._labels:
-            self._labels[memo] = [
-                (
-                    key,
-                    _localized(row),
-                    _localized(row["governorate"]) if "governorate" in row else "",
-                    row["id"],
-                )
-                for key, row in self.rows[name]
-            ]
-        return self._labels[memo]
 
-    def choices(self, name: str) -> list[tuple[str, str]]:
-        """(key, label in the active language) for each value of the filter ``name``."""
-        return [(key, label) for key, label, _group, _id in self.labels(name)]
-
-    def id_for(self, name: str, key: str) -> int:
-        return self.ids[name][key]
+FILTERS = (
+    CatalogueFilter(
+        "q",
+        _("Search"),
+        _(
+            "Words that must all occur in the project's reference, title, summary, "
+            "municipality, governorate or sector, in any language; case, accents and "
+            "Arabic letter variants are ignored."
+        ),
+        Kind.TEXT,
+        field="search_text",
+        example="oasis",
+    ),
+    CatalogueFilter(
+        "governorate",
+        _("Governorate"),
+        _("The governorate of the project's municipality, by its slug."),
+        Kind.KEY,
+        field="municipality__governorate_id",
+        facet=FacetKind.ROLLUP,
+        facet_column="municipality_id",
+        example="sfax",
+    ),
+    CatalogueFilter(
+        "municipality",
+        _("Municipality"),
+        _("The municipality that carries the project, by its slug."),
+        Kind.KEY,
+        field="municipality_id",
+        facet=FacetKind.COLUMN,
+        facet_column="municipality_id",
+        example="tozeur",
+    ),
+    CatalogueFilter(
+        "sector",
+        _("Sector"),
+        _("The project's sector, by its code."),
+        Kind.KEY,
+        field="sector_id",
+        facet=FacetKind.COLUMN,
+        facet_column="sector_id",
+        example="transport.urban",
+    ),
+    CatalogueFilter(
+        "dimension",
+        _("Smart-city dimension"),
+        _("One of the smart-city dimensions the project serves, by its code."),
+        Kind.KEY,
+        field="dimensions",
+        facet=FacetKind.LINK,
+        facet_column="dimension_id",
+        example="mobility",
+    ),
+    CatalogueFilter(
+        "stage",
+        _("Stage"),
+        _("The project's stage, by its code; not_stated for projects whose sources give none."),
+        Kind.CHOICE,
+        field="stage",
+        choices=tuple(Stage.choices),
+        not_stated=True,
+        facet=FacetKind.COLUMN,
+        facet_column="stage",
+        example=Stage.PLANNING,
+    ),
+    CatalogueFilter(
+        "contract",
+        _("Contract model"),
+        _("The contract model, by its code; not_stated for projects whose sources give none."),
+        Kind.CHOICE,
+        field="contract_model",
+        choices=tuple(ContractModel.choices),
+        not_stated=True,
+        facet=FacetKind.COLUMN,
+        facet_column="contract_model",
+        example=ContractModel.CONCESSION,
+    ),
+    CatalogueFilter(
+        "screening",
+        _("Screening"),
+        _("The outcome of the project's eligibility screening, by its code."),
+        Kind.CHOICE,
+        field="screening",
+        choices=tuple(Screening.choices),
+        facet=FacetKind.COLUMN,
+        facet_column="screening",
+        example=Screening.NOT_SCREENED,
+    ),
+    CatalogueFilter(
+        "ministry",
+        _("Partner ministry"),
+        _("One of the ministries partnering in the project, by its slug."),
+        Kind.KEY,
+        field="ministries",
+        facet=FacetKind.LINK,
+        facet_column="ministry_id",
+        example="finances",
+    ),
+    CatalogueFilter(
+        "investment_min",
+        _("Minimum investment (TND)"),
+        _("Projects whose estimated investment is at least this amount, in dinars."),
+        Kind.AMOUNT,
+        field="investment_tnd",
+        lookup="gte",
+        example="1000000",
+    ),
+    CatalogueFilter(
+        "investment_max",
+        _("Maximum investment (TND)"),
+        _("Projects whose estimated investment is at most this amount, in dinars."),
+        Kind.AMOUNT,
+        field="investment_tnd",
+        lookup="lte",
+        example="10000000",
+    ),
+    CatalogueFilter(
+        "edition",
+        _("Caravan edition"),
+        _("Projects presented at a stop of this edition of the caravan, by its number."),
+        Kind.NUMBER,
+        field="stop__edition__number",
+        example="2",
+    ),
+)
+FILTERS_BY_NAME = {spec.name: spec for spec in FILTERS}
+FACETED = tuple(spec for spec in FILTERS if spec.facet)
 
 
 class SearchField(forms.CharField):
@@ -178,56 +262,47 @@ class AmountFilter(django_filters.NumberFilter):
     field_class = AmountField
 
 
+class WholeNumberField(forms.IntegerField):
+    """A positive whole number of a few digits (an edition's number)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=9999, **kwargs)
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = WholeNumberField
+
+
 class ProjectFilterSet(django_filters.FilterSet):
-    """Filters of the public catalogue; values are slugs and codes, never database ids."""
+    """Filters of the public catalogue (one field per ``FILTERS`` entry); values are slugs
+    and codes, never database ids.
 
-    q = SearchFilter(label=_("Search"), method="filter_search")
-    governorate = django_filters.ChoiceFilter(label=_("Governorate"), method="filter_by_id")
-    municipality = django_filters.ChoiceFilter(label=_("Municipality"), method="filter_by_id")
-    sector = django_filters.ChoiceFilter(label=_("Sector"), method="filter_by_id")
-    dimension = django_filters.ChoiceFilter(label=_("Smart-city dimension"), method="filter_by_id")
-    stage = django_filters.ChoiceFilter(
-        label=_("Stage"),
-        choices=[*Stage.choices, (NOT_STATED, _("Not stated"))],
-        method="filter_stated",
-    )
-    contract = django_filters.ChoiceFilter(
-        label=_("Contract model"),
-        field_name="contract_model",
-        choices=[*ContractModel.choices, (NOT_STATED, _("Not stated"))],
-        method="filter_stated",
-    )
-    screening = django_filters.ChoiceFilter(label=_("Screening"), choices=Screening.choices)
-    ministry = django_filters.ChoiceFilter(label=_("Partner ministry"), method="filter_by_id")
-    investment_min = AmountFilter(
-        label=_("Minimum investment (TND)"), field_name="investment_tnd", lookup_expr="gte"
-    )
-    investment_max = AmountFilter(
-        label=_("Maximum investment (TND)"), field_name="investment_tnd", lookup_expr="lte"
-    )
-    edition = django_filters.NumberFilter(
-        label=_("Caravan edition"), field_name="stop__edition__number", min_value=1
-    )
-
-    # Filter name → the project column (or relation) holding the option's id.
-    ID_COLUMNS = {
-        "governorate": "municipality__governorate_id",
-        "municipality": "municipality_id",
-        "sector": "sector_id",
-        "dimension": "dimensions",
-        "ministry": "ministries",
-    }
+    ``shared``: the base queryset is the public catalogue, so that a search's matching ids
+    may be kept in the shared cache (see ``catalogue.public.caching.versioned``).
+    """
 
     class Meta:
         model = Project
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, vocabulary=None, **kwargs):
+    @classmethod
+    def get_filters(cls):
+        return {spec.name: spec.django_filter() for spec in FILTERS}
+
+    def __init__(self, data=None, queryset=None, *, vocabulary=None, shared=False, **kwargs):
         super().__init__(data, queryset, **kwargs)
+        self.shared = shared
         self.vocabulary = vocabulary or versioned_in_process("vocabulary", Vocabulary)
-        for name in self.ID_COLUMNS:
-            self.filters[name].extra["choices"] = self.vocabulary.choices(name)
-            self.form.fields[name].choices = [("", "")] + self.vocabulary.choices(name)
+        for spec in FILTERS:
+            if spec.kind == Kind.KEY:
+                choices = self.vocabulary.choices(spec.name)
+                self.filters[spec.name].extra["choices"] = choices
+                self.form.fields[spec.name].choices = [("", ""), *choices]
+
+    def cached(self, name: str, parts, compute):
+        """``compute()``, kept under the catalogue version when the base is the public
+        catalogue (another base would need its own key)."""
+        return versioned(name, parts, compute) if self.shared else compute()
 
     def filter_search(self, queryset, name, value):
         """Projects matching the text, searched once for the page and its eight counts.
@@ -239,7 +314,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         if not hasattr(self, "_search_ids"):
-            self._search_ids = versioned(
+            self._search_ids = self.cached(
                 "search", search_terms(value), lambda: self._matching_ids(value)
             )
         if self._search_ids is None:
@@ -254,21 +329,23 @@ class ProjectFilterSet(django_filters.FilterSet):
         )
         return ids if len(ids) <= SEARCH_IDS_LIMIT else None
 
-    def filter_stated(self, queryset, name, value):
-        """A choice column (``name``), where ``NOT_STATED`` selects the projects that
-        leave it empty."""
+    def filter_choice(self, queryset, name, value):
+        """A choice column, where ``NOT_STATED`` selects the projects that leave it empty."""
         if not value:
             return queryset
-        return queryset.filter(**{name: "" if value == NOT_STATED else value})
+        spec = FILTERS_BY_NAME[name]
+        return queryset.filter(**{spec.field: "" if value == NOT_STATED else value})
 
-    def filter_by_id(self, queryset, name, value):
+    def filter_key(self, queryset, name, value):
+        """A reference-data filter: the key's id in the project's column or relation."""
         if not value:
             return queryset
-        return queryset.filter(**{self.ID_COLUMNS[name]: self.vocabulary.id_for(name, value)})
+        spec = FILTERS_BY_NAME[name]
+        return queryset.filter(**{spec.field: self.vocabulary.id_for(name, value)})
 
     @property
     def active(self) -> dict:
-        """The filters in force: valid, non-empty values only."""
+        """The filters in force: valid, non-empty values only, in ``FILTERS`` order."""
         self.form.is_valid()
         return {
             name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")
@@ -280,160 +357,14 @@ class ProjectFilterSet(django_filters.FilterSet):
         self.form.is_valid()
         return [name for name in self.form.errors if self.data.get(name) not in (None, "")]
 
-    # Many-to-many facets are counted on their link table, for the projects selected by
-    # a subquery: PostgreSQL then reads only narrow indexes, never the wide project rows.
-    M2M_FACETS = {
-        "dimension": ("dimensions", "dimension_id"),
-        "ministry": ("ministries", "ministry_id"),
-    }
-    # Facets counted on a column of the project row. Governorate counts are summed from
-    # the municipality counts (a municipality belongs to one governorate), so no join.
-    COLUMN_FACETS = {
-        "governorate": "municipality_id",
-        "municipality": "municipality_id",
-        "sector": "sector_id",
-        "stage": "stage",
-        "contract": "contract_model",
-        "screening": "screening",
-    }
-
-    def _cache_key(self) -> list:
-        return sorted((name, str(value)) for name, value in self.active.items())
-
-    def ordered_ids(self, sort: str) -> list[int] | None:
-        """For a text search, the ids of the whole selection in ``sort`` order, or None.
-
-        A broad search matches thousands of rows scattered over the table, which PostgreSQL
-        must read to sort them; their order is therefore kept under the catalogue version
-        and each page then reads its rows by id. Without a search, the sort indexes serve
-        the page directly and None is returned.
-        """
-        if not self.active.get("q"):
-            return None
-
-        def compute():
-            ordered = self.qs.order_by(*SORTS[sort][1]())
-            ids = list(ordered.values_list("pk", flat=True)[: RESULT_IDS_LIMIT + 1])
-            return ids if len(ids) <= RESULT_IDS_LIMIT else None
-
-        return versioned("results", (self._cache_key(), sort, get_language()), compute)
-
-    def counts(self) -> tuple[dict[str, dict], int]:
-        """Each facet's counts per option under the other active filters, and the total.
-
-        Facets that are not filtered on share one selection (all the active filters), so
-        they are counted together: one grouped query for the columns of the project row
-        (``GROUPING SETS`` on PostgreSQL, one scan) and one for the link tables. A facet in
-        use is counted on its own selection (the other filters). The result is cached
-        under the catalogue version, keyed by the active filters' values.
-        """
-        active = self.active
-        return versioned("facets", self._cache_key(), lambda: self._compute_counts(active))
-
-    def _compute_counts(self, active: dict) -> tuple[dict[str, dict], int]:
-        groups: dict[str | None, list[str]] = {}
-        for name in FACET_NAMES:
-            groups.setdefault(name if name in active else None, []).append(name)
-        counts: dict[str, dict] = {}
-        total = 0
-        for excluded, names in groups.items():
-            projects = self.queryset_without(excluded).order_by()
-            columns = {self.COLUMN_FACETS[n] for n in names if n in self.COLUMN_FACETS}
-            by_column, selection_total = _grouped_counts(projects, sorted(columns))
-            if excluded is None:
-                total = selection_total
-            for name in names:
-                if name in self.M2M_FACETS:
-                    continue
-                column_counts = by_column[self.COLUMN_FACETS[name]]
-                if name == "governorate":
-                    column_counts = self._governorate_counts(column_counts)
-                elif "" in column_counts:  # a choice column left empty: "not stated"
-                    column_counts = {**column_counts, NOT_STATED: column_counts[""]}
-                counts[name] = column_counts
-            m2m = [n for n in names if n in self.M2M_FACETS]
-            if m2m:
-                counts.update(self._link_counts(projects, m2m))
-        if None not in groups:  # every facet is filtered on: count the page's selection
-            total = self.queryset_without(None).order_by().count()
-        return counts, total
-
-    def _governorate_counts(self, municipality_counts: dict) -> dict:
-        governorate_of = {
-            row["id"]: row["governorate_id"] for _key, row in self.vocabulary.rows["municipality"]
-        }
-        counts: dict[int, int] = {}
-        for municipality_id, n in municipality_counts.items():
-            governorate = governorate_of.get(municipality_id)
-            counts[governorate] = counts.get(governorate, 0) + n
-        return counts
-
-    def _link_counts(self, projects, names: list[str]) -> dict[str, dict]:
-        """Counts of the many-to-many facets ``names`` in one query (UNION ALL)."""
-        selected = projects.values("pk")
-        parts = []
-        for index, name in enumerate(names):
-            relation, column = self.M2M_FACETS[name]
-            parts.append(
-                getattr(Project, relation)
-                .through.objects.filter(project_id__in=selected)
-                .order_by()
-                .values(column)
-                .annotate(n=Count("*"), facet=Value(index))
-                .values_list("facet", column, "n")
-            )
-        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        counts: dict[str, dict] = {name: {} for name in names}
-        for index, value, n in query:
-            counts[names[index]][value] = n
-        return counts
-
-    def facets(self) -> list[Facet]:
-        """Each option's count under the other active filters (see ``counts``)."""
-        active = self.active
-        counts, self.total = self.counts()
-        facets = []
-        for name in FACET_NAMES:
-            facet_counts = counts[name]
-            facet = Facet(name=name, label=self.filters[name].label)
-            if name in self.ID_COLUMNS:
-                chosen = active.get(name)
-                facet.options = [
-                    Option(key, label, facet_counts.get(id_, 0), key == chosen, group)
-                    for key, label, group, id_ in self.vocabulary.labels(name)
-                ]
-            else:
-                for key, label in self.filters[name].extra["choices"]:
-                    facet.options.append(
-                        Option(
-                            value=key,
-                            label=label,
-                            count=facet_counts.get(key, 0),
-                            selected=active.get(name) == key,
-                        )
-                    )
-            facets.append(facet)
-        return facets
-
     def describe(self) -> list[tuple[str, str]]:
         """The active filters in words: (filter label, value label), e.g. for a dossier."""
-        described = []
-        for name, value in self.active.items():
-            if name in self.ID_COLUMNS:
-                shown = dict(self.vocabulary.choices(name)).get(value, value)
-            elif name in ("stage", "contract", "screening"):
-                shown = str(dict(self.filters[name].extra["choices"]).get(value, value))
-            elif name.startswith("investment"):
-                shown = "{} {}".format(
-                    formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True),
-                    gettext("TND"),
-                )
-            else:
-                shown = f"« {value} »" if name == "q" else str(value)
-            described.append((str(self.filters[name].label), shown))
-        return described
+        return [
+            (str(FILTERS_BY_NAME[name].label), FILTERS_BY_NAME[name].show(value, self.vocabulary))
+            for name, value in self.active.items()
+        ]
 
-    def queryset_without(self, excluded: str):
+    def queryset_without(self, excluded: str | None):
         """The projects under every active filter but ``excluded`` (for its facet counts)."""
         queryset = self.queryset.all()
         for name, value in self.active.items():
@@ -441,67 +372,6 @@ class ProjectFilterSet(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-
-def _grouped_counts(projects, columns: list[str]) -> tuple[dict[str, dict], int]:
-    """Rows of ``projects`` per value of each of ``columns``, and in all, in one query.
-
-    On PostgreSQL one scan with ``GROUPING SETS``; elsewhere a ``UNION ALL`` of one
-    ``GROUP BY`` per column. Column names come from ``COLUMN_FACETS``, never from input.
-    """
-    connection = connections[projects.db]
-    quote = connection.ops.quote_name
-    result: dict[str, dict] = {column: {} for column in columns}
-    total = 0
-    try:
-        inner, params = projects.values(*(columns or ["pk"])).query.sql_with_params()
-    except EmptyResultSet:  # e.g. a search that matched nothing
-        return result, total
-    with connection.cursor() as cursor:
-        if not columns:
-            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) AS selection", params)  # nosec B608
-            return result, cursor.fetchone()[0]
-        quoted = [quote(column) for column in columns]
-        if connection.vendor == "postgresql":
-            sets = ", ".join(f"({column})" for column in quoted)
-            cursor.execute(
-                f"SELECT GROUPING({', '.join(quoted)}), {', '.join(quoted)}, COUNT(*) "  # nosec B608
-                f"FROM ({inner}) AS selection GROUP BY GROUPING SETS ({sets}, ())",
-                params,
-            )
-            everything = (1 << len(columns)) - 1  # GROUPING() bit set: column not grouped
-            for grouping, *values, n in cursor.fetchall():
-                if grouping == everything:
-                    total = n
-                    continue
-                index = next(
-                    i for i in range(len(columns)) if not grouping >> (len(columns) - 1 - i) & 1
-                )
-                result[columns[index]][values[index]] = n
-            return result, total
-        # Quoted column names from COLUMN_FACETS and Django's own compiled SQL; values
-        # stay parameters.
-        branch = "SELECT {0}, {1}, COUNT(*) FROM ({2}) AS s{0} GROUP BY {1}"
-        branches = [branch.format(index, column, inner) for index, column in enumerate(quoted)]
-        branches.append(f"SELECT -1, NULL, COUNT(*) FROM ({inner}) AS s")  # nosec B608
-        cursor.execute(" UNION ALL ".join(branches), params * len(branches))  # nosec B608
-        for index, value, n in cursor.fetchall():
-            if index == -1:
-                total = n
-            else:
-                result[columns[index]][value] = n
-    return result, total
-
-
-FACET_NAMES = (
-    "governorate",
-    "municipality",
-    "sector",
-    "dimension",
-    "stage",
-    "contract",
-    "screening",
-    "ministry",
-)
 
 # The sort orders the catalogue accepts; anything else falls back to the default.
 SORTS = {
