@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "municipalities",
     "caravan",
     "catalogue",
+    "catalogue.engagement",  # after catalogue: its roles get the app's permissions
     # After catalogue, whose db_worker command (the library's, kept alive through
     # database errors) takes the place of this app's own.
     "django_tasks_db",
@@ -353,3 +354,58 @@ LOGGING = {
         },
     },
 }
+
+# E-mail (README, "E-mail"): printed on the console under `make run` (DEBUG) or when no
+# SMTP server is configured; sent over SMTP to EMAIL_HOST otherwise. The test suite
+# replaces every mailer by Django's in-memory one.
+_smtp_host = env.str("EMAIL_HOST", default="")
+_mail_backend = env.str("EMAIL_BACKEND", default="") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG or not _smtp_host
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+MAILERS = {
+    "default": {
+        "BACKEND": _mail_backend,
+        "OPTIONS": (
+            {
+                "host": _smtp_host,
+                "port": env.int("EMAIL_PORT", default=587),
+                "username": env.str("EMAIL_HOST_USER", default=""),
+                "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+                "use_tls": env.bool("EMAIL_USE_TLS", default=True),
+                "timeout": env.int("EMAIL_TIMEOUT", default=30),
+            }
+            if _mail_backend.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Smart Cities <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's public address, for the links in e-mail sent by the task worker.
+PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
+
+# Investors and subscribers (catalogue/engagement/). Expressions of interest are taken on
+# public projects at these stages (identified → under procurement).
+ENGAGEMENT_INTEREST_STAGES = env.list(
+    "ENGAGEMENT_INTEREST_STAGES", default=["prospective", "planning", "announced", "procurement"]
+)
+# Public forms: attempts per IP and per e-mail address in a window (catalogue/engagement/
+# abuse.py), counted in the database, or in Redis when there is one.
+ENGAGEMENT_RATE_LIMITS = {
+    "per_ip": env.int("ENGAGEMENT_RATE_PER_IP", default=10),
+    "per_address": env.int("ENGAGEMENT_RATE_PER_ADDRESS", default=5),
+    "window_seconds": env.int("ENGAGEMENT_RATE_WINDOW", default=3600),
+}
+ENGAGEMENT_RATE_STORE = "cache:shared" if REDIS_URL else "database"
+ENGAGEMENT_MIN_FILL_SECONDS = env.int("ENGAGEMENT_MIN_FILL_SECONDS", default=3)
+# Personal data (law 2004-63): kept this many days, then purged by the task worker.
+ENGAGEMENT_RETENTION_DAYS = env.int("ENGAGEMENT_RETENTION_DAYS", default=730)
+ENGAGEMENT_UNCONFIRMED_DAYS = 7  # a subscription nobody confirmed
+ENGAGEMENT_DATA_LINK_HOURS = 24  # the "my data" link sent by e-mail
+ENGAGEMENT_VERIFICATION_REMINDER_DAYS = 14
+ENGAGEMENT_PERIODIC_MINUTES = env.int("ENGAGEMENT_PERIODIC_MINUTES", default=60)
+# Work the task worker schedules when it starts (each a function that enqueues its task
+# unless it is already waiting): digests, verification notices, the retention purge.
+WORKER_PERIODIC_TASKS = ["catalogue.engagement.tasks.ensure_scheduled"]

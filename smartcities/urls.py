@@ -60,6 +60,8 @@ urlpatterns += i18n_patterns(
     ),
     path("", include(public_urls.territory_patterns)),
     path("", include(public_urls.programme_patterns)),
+    # Expressions of interest, follows and saved searches, "my data".
+    path("", include("catalogue.engagement.urls")),
     prefix_default_language=True,
 )
 

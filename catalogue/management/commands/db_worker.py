@@ -16,7 +16,9 @@ is recorded as failed by the library itself; only the worker's own bookkeeping e
 import logging
 import time
 
+from django.conf import settings
 from django.db import DatabaseError, connections
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands import db_worker
 
 logger = logging.getLogger("smartcities.worker")
@@ -52,6 +54,13 @@ class Command(db_worker.Command):
     help = db_worker.Command.help + ", surviving database errors"
 
     def handle(self, *args, **options):
+        # Periodic work (settings.WORKER_PERIODIC_TASKS): each schedules its own task once,
+        # and the task its next run; named by path, so that this app imports none of them.
+        for path in getattr(settings, "WORKER_PERIODIC_TASKS", ()):
+            try:
+                import_string(path)()
+            except Exception:
+                logger.exception("Task worker: could not schedule %s", path)
         # The library's handle builds its Worker by this name.
         library_worker = db_worker.Worker
         db_worker.Worker = Worker
