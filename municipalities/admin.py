@@ -66,6 +66,14 @@ class MunicipalityAdmin(GuardedImportExportMixin, TranslatedAdmin, SafeHistoryAd
         ),
     ]
 
+    def autocomplete_label(self, obj):
+        """A municipality in the search box of a form, with its governorate: names repeat
+        from one governorate to another."""
+        return _("%(municipality)s (%(governorate)s)") % {
+            "municipality": obj,
+            "governorate": obj.governorate,
+        }
+
 
 @admin.register(FocalPoint)
 class FocalPointAdmin(admin.ModelAdmin):

@@ -175,7 +175,8 @@ LANGUAGES = [
     ("ar", _("Arabic")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogues, then the strings Django and third-party apps lack (vendor).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
 TIME_ZONE = "Africa/Tunis"
 USE_I18N = True
 USE_TZ = True

@@ -7,18 +7,61 @@ their references from the redirects. Here the shortcut first asks the model's ad
 the object, as every admin page does (``get_object``, through its ``get_queryset``: the
 scope rule of ``catalogue.register.permissions``), and needs the right to view it: anything else
 is not found.
+
+The site also names in the user's language the apps that give their name untranslated
+(``THIRD_PARTY_APP_NAMES``, translated in ``locale/vendor``), and lets a model's admin
+word its autocomplete results (``autocomplete_label``: a municipality with its governorate).
 """
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+# Apps whose configuration gives a verbose name without gettext: the admin's index, app
+# pages and breadcrumbs show these instead (by app label).
+THIRD_PARTY_APP_NAMES = {
+    "axes": _("Axes"),
+    "django_tasks_database": _("Tasks Database Backend"),
+}
+
+
+class PortalAutocompleteJsonView(AutocompleteJsonView):
+    """Django's autocomplete answers, worded by the searched model's admin when it says how
+    (``autocomplete_label(obj)``), and loading the relations its list loads
+    (``list_select_related``) so that the wording costs no query per result."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        related = self.model_admin.list_select_related
+        if isinstance(related, (list, tuple)) and related:
+            queryset = queryset.select_related(*related)
+        return queryset
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = str(label(obj))
+        return result
 
 
 class PortalAdminSite(admin.AdminSite):
     """``admin.site`` (``smartcities.apps.PortalAdminConfig`` makes it the default)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for label, name in THIRD_PARTY_APP_NAMES.items():
+            if label in apps.app_configs:
+                apps.get_app_config(label).verbose_name = name
+
+    def autocomplete_view(self, request):
+        return PortalAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def get_urls(self):
         urls = super().get_urls()

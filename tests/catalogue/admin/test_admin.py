@@ -128,7 +128,7 @@ def test_the_municipality_autocomplete_answers(staff_client):
         },
     )
     assert response.status_code == 200
-    assert any(r["text"] == "Gabès" for r in response.json()["results"])
+    assert any(r["text"] == "Gabès (Gabès)" for r in response.json()["results"])
 
 
 # Audit history ---------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def test_a_municipality_edit_shows_old_and_new_values_in_its_admin_history(clien
     assert ("Council seats (2018 election)", str(gabes.seats_2018), str(gabes.seats_2018 + 2)) in (
         changes
     )
-    assert ("Website", "", "https://www.commune-gabes.gov.tn/") in changes
+    assert ("Website", "—", "https://www.commune-gabes.gov.tn/") in changes
     assert "editor" in page.text
 
 
