@@ -205,11 +205,18 @@ def personal_data_erase(*, email: str) -> int:
     """Delete everything stored about an address (with the history of its expressions
     of interest); the number of records deleted."""
     interests = ExpressionOfInterest.objects.filter(email__iexact=email)
-    history = ExpressionOfInterest.history.filter(id__in=interests.values("pk"))
-    count = history.delete()[0]
-    count += interests.delete()[0]
+    count = _delete_with_history(interests)
     count += Subscription.objects.filter(email__iexact=email).delete()[0]
     return count
+
+
+def _delete_with_history(interests) -> int:
+    """Delete expressions of interest and every history row of theirs (the deletion's
+    own record included): nothing of them stays."""
+    ids = list(interests.values_list("pk", flat=True))
+    deleted = ExpressionOfInterest.objects.filter(pk__in=ids).delete()[1]
+    ExpressionOfInterest.history.filter(id__in=ids).delete()
+    return deleted.get(ExpressionOfInterest._meta.label, 0)
 
 
 @transaction.atomic
@@ -219,10 +226,9 @@ def personal_data_purge(*, now=None) -> dict[str, int]:
     older than ``ENGAGEMENT_UNCONFIRMED_DAYS``."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.ENGAGEMENT_RETENTION_DAYS)
-    interests = ExpressionOfInterest.objects.filter(created_at__lt=cutoff)
-    history = ExpressionOfInterest.history.filter(id__in=interests.values("pk"))
-    history.delete()
-    purged_interests = interests.delete()[1].get(ExpressionOfInterest._meta.label, 0)
+    purged_interests = _delete_with_history(
+        ExpressionOfInterest.objects.filter(created_at__lt=cutoff)
+    )
     old = Q(created_at__lt=cutoff) | Q(
         confirmed_at__isnull=True,
         created_at__lt=now - timedelta(days=settings.ENGAGEMENT_UNCONFIRMED_DAYS),

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.tasks import TaskResultStatus, default_task_backend, task
+from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.engagement import digests, notifications, services, workflow
@@ -50,7 +51,7 @@ def send_interest_emails(*, interest_id: int) -> int:
         "interest": interest,
         "project": project,
         "inbox_url": notifications.absolute(
-            f"/admin/engagement/expressionofinterest/{interest.pk}/change/"
+            reverse("admin:engagement_expressionofinterest_change", args=[interest.pk])
         ),
     }
     for user in staff.values():

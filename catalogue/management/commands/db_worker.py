@@ -56,11 +56,13 @@ class Command(db_worker.Command):
     def handle(self, *args, **options):
         # Periodic work (settings.WORKER_PERIODIC_TASKS): each schedules its own task once,
         # and the task its next run; named by path, so that this app imports none of them.
-        for path in getattr(settings, "WORKER_PERIODIC_TASKS", ()):
-            try:
-                import_string(path)()
-            except Exception:
-                logger.exception("Task worker: could not schedule %s", path)
+        # A batch run (run what is queued, then stop) schedules nothing.
+        if not options.get("batch"):
+            for path in getattr(settings, "WORKER_PERIODIC_TASKS", ()):
+                try:
+                    import_string(path)()
+                except Exception:
+                    logger.exception("Task worker: could not schedule %s", path)
         # The library's handle builds its Worker by this name.
         library_worker = db_worker.Worker
         db_worker.Worker = Worker
