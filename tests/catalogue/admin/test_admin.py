@@ -148,7 +148,7 @@ def history_changes(html: str) -> list[tuple[str, str, str]]:
 
 def test_a_municipality_edit_shows_old_and_new_values_in_its_admin_history(client, team):
     from municipalities.models import Municipality
-    from tests.catalogue.register.test_permissions import change_form_data
+    from tests.helpers import change_form_data
 
     client.force_login(team["editor"])
     gabes = Municipality.objects.get(code="5111")
@@ -196,7 +196,7 @@ def test_the_territory_load_records_history_so_a_first_edit_keeps_the_value_befo
 ):
     from municipalities.loaders import load_territory
     from municipalities.models import Municipality
-    from tests.catalogue.register.test_permissions import change_form_data
+    from tests.helpers import change_form_data
 
     # Every municipality loaded for this run got its creation record.
     created = Municipality.history.filter(history_type="+").values("id").distinct().count()
@@ -230,7 +230,7 @@ def test_the_territory_load_records_history_so_a_first_edit_keeps_the_value_befo
 
 def test_the_review_history_lists_the_changes_to_its_gates_and_scores(client, team):
     from catalogue.register import reviews, services
-    from tests.catalogue.register.test_permissions import change_form_data
+    from tests.helpers import change_form_data
 
     project = ProjectFactory()
     services.project_submit(project=project, user=team["focal"])
@@ -267,7 +267,7 @@ def test_the_municipality_review_history_lists_the_changes_to_its_dimension_scor
     from caravan.models import MunicipalityReview
     from caravan.services import municipality_review_prepare
     from municipalities.models import Municipality
-    from tests.catalogue.register.test_permissions import change_form_data
+    from tests.helpers import change_form_data
 
     review = municipality_review_prepare(
         review=MunicipalityReview(municipality=Municipality.objects.get(code="5111")),

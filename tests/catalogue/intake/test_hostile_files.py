@@ -29,9 +29,8 @@ from catalogue.register.roles import EDITOR
 from municipalities.models import Municipality
 from smartcities.core import spreadsheets
 from smartcities.core.spreadsheets import FileProblem, read_table, xlsx_bytes
-from tests.catalogue.intake.test_imports import new_row, write_csv
-from tests.catalogue.register.test_permissions import change_form_data
 from tests.factories import ProjectFactory
+from tests.helpers import change_form_data, new_row, write_csv
 
 PROJECTS = "/admin/catalogue/project/import/"
 PAGES = {

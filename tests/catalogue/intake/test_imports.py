@@ -1,6 +1,5 @@
 """Spreadsheet imports: the project pipeline (admin page and command) and the reference data."""
 
-import csv
 import io
 import json
 import zipfile
@@ -23,6 +22,7 @@ from catalogue.register.roles import EDITOR
 from municipalities.models import Municipality
 from smartcities.core import spreadsheets
 from tests.factories import ProjectFactory
+from tests.helpers import new_row, read_csv, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -31,29 +31,6 @@ IMPORT_URL = "/admin/catalogue/project/import/"
 
 def export_csv(queryset=None) -> bytes:
     return "".join(csv_chunks(queryset or Project.objects.all())).encode()
-
-
-def read_csv(data: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def write_csv(rows: list[dict], headers=None, *, delimiter=",") -> bytes:
-    buffer = io.StringIO()
-    headers = headers or list(dict.fromkeys(key for row in rows for key in row))
-    writer = csv.DictWriter(buffer, fieldnames=headers, delimiter=delimiter, restval="")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
-
-
-def new_row(reference, **values) -> dict:
-    return {
-        "reference": reference,
-        "title_fr": f"Projet importé {reference}",
-        "summary_fr": "Un projet venu d'un tableur de la caravane.",
-        "municipality": "5111",
-        **values,
-    }
 
 
 def snapshot() -> dict:
@@ -622,48 +599,6 @@ def test_the_command_imports_all_or_nothing(tmp_path, editor):
 
 
 # Reference data through django-import-export ---------------------------------------------
-
-
-def test_a_municipality_import_updates_profiles_all_or_nothing(client, editor):
-    client.force_login(editor)
-    rows = [
-        {"code": "5111", "population_2020": "150000", "website": "https://gabes.example.tn"},
-        {"code": "3411", "population_2020": "-3"},
-    ]
-    upload = SimpleUploadedFile("m.csv", write_csv(rows))
-    response = client.post(
-        "/admin/municipalities/municipality/import/", {"import_file": upload, "resource": "0"}
-    )
-    assert response.status_code == 200
-    result = response.context["result"]
-    assert result.has_validation_errors()
-    assert [row.number for row in result.invalid_rows] == [3]
-    assert "confirm_form" not in response.context
-    assert Municipality.objects.get(code="5111").population_2020 != 150000
-
-    good = SimpleUploadedFile("m.csv", write_csv(rows[:1]))
-    checked = client.post(
-        "/admin/municipalities/municipality/import/",
-        {"import_file": good, "format": "0", "resource": "0"},
-    )
-    confirm = checked.context["confirm_form"].initial
-    client.post("/admin/municipalities/municipality/process_import/", confirm)
-    assert Municipality.objects.get(code="5111").population_2020 == 150000
-
-
-def test_a_municipality_import_never_creates_one(editor):
-    import tablib
-
-    from municipalities.resources import MunicipalityResource
-
-    dataset = tablib.Dataset(headers=["code", "population_2020"])
-    dataset.append(["5111", "99"])
-    dataset.append(["6999", "10"])
-    result = MunicipalityResource().import_data(
-        dataset, dry_run=False, rollback_on_validation_errors=True
-    )
-    assert [row.number for row in result.invalid_rows] == [3]
-    assert Municipality.objects.get(code="5111").population_2020 != 99
 
 
 def test_a_disguised_file_is_refused_by_the_reference_data_imports(client, editor):

@@ -109,7 +109,7 @@ def test_the_database_going_away_during_an_admin_save_says_so_and_saves_nothing(
 ):
     from django.urls import reverse
 
-    from tests.catalogue.register.test_permissions import change_form_data
+    from tests.helpers import change_form_data
 
     client.force_login(django_user_model.objects.create_superuser("root", "r@x.tn", "x" * 16))
     project = ProjectFactory(title_fr="Avant")

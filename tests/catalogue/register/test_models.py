@@ -1,6 +1,5 @@
 """Model rules: who is public, and what the database refuses."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -8,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from caravan.models import Edition, Stop
 from catalogue.models import Project, ProjectDocument
 from catalogue.register.choices import ContractModel, ContractSubtype, Stage, Status
 from municipalities.models import Municipality
@@ -115,26 +113,6 @@ def test_content_falls_back_to_french_when_a_translation_is_missing():
         assert project.title == "حديقة شمسية"
     with translation.override("en"):
         assert Municipality.objects.get(code="5111").name == "Gabès"
-
-
-def test_caravan_constraints():
-    edition = Edition.objects.get(number=2)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Stop.objects.create(
-            edition=edition, order=1, municipality_id=Municipality.objects.get(code="1111").pk
-        )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Stop.objects.create(
-            edition=edition, order=99, municipality=Municipality.objects.get(code="5111")
-        )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Edition.objects.create(
-            number=3,
-            year=2021,
-            theme_fr="x",
-            start_date=date(2021, 5, 2),
-            end_date=date(2021, 5, 1),
-        )
 
 
 def test_uploads_get_generated_names_whatever_they_were_called():

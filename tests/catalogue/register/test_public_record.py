@@ -18,9 +18,9 @@ from catalogue.outputs.exports import export_rows
 from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Screening, SourceKind, Status
 from municipalities.models import Municipality
-from tests.catalogue.register.test_permissions import change_form_data as form_data
-from tests.catalogue.register.test_workflow import fill, to_review
 from tests.factories import ProjectFactory
+from tests.helpers import change_form_data as form_data
+from tests.helpers import fill, to_review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

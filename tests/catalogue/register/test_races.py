@@ -22,8 +22,8 @@ from pypdf import PdfReader
 from catalogue.models import Project, ProjectReview, ProjectTransition
 from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Gate, Status
-from tests.catalogue.register.test_permissions import change_form_data
 from tests.factories import ProjectFactory
+from tests.helpers import change_form_data
 
 DOWNLOADS = 20
 

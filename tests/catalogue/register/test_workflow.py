@@ -10,24 +10,9 @@ from catalogue.models import Project, ProjectReview, ProjectTransition, Screenin
 from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Gate, Status
 from tests.factories import ProjectFactory
+from tests.helpers import fill, to_review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-def fill(review, *, score=4, passed=True, summary="Projet éligible."):
-    """Score every criterion and pass (or fail) every gate, with comments."""
-    review.gates.update(passed=passed, comment="Vérifié sur pièces.")
-    review.scores.update(score=score, comment="Noté en comité.")
-    review.public_summary_fr = summary
-    review.save()
-    return reviews.review_refresh_score(review)
-
-
-def to_review(team, project=None):
-    project = project or ProjectFactory()
-    services.project_submit(project=project, user=team["focal"])
-    review = reviews.review_open(project=project, user=team["committee"])
-    return project, review
 
 
 def snapshot(project):
@@ -203,7 +188,7 @@ def test_the_admin_shows_why_a_transition_is_refused(client, team):
 
 
 def test_the_review_form_shows_why_a_decision_is_refused(client, team):
-    from tests.catalogue.register.test_permissions import change_form_data
+    from tests.helpers import change_form_data
 
     project, review = to_review(team)
     fill(review)
