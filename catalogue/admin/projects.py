@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
@@ -17,7 +17,7 @@ from catalogue.models import (
     ProjectReview,
     ProjectTransition,
 )
-from catalogue.register import reviews, services
+from catalogue.register import reviews, rules, services
 from catalogue.register.choices import Decision, Status
 from catalogue.register.permissions import (
     focal_municipality_id,
@@ -28,6 +28,7 @@ from municipalities.models import Municipality
 from smartcities.core.admin_widgets import TranslatedAdmin
 from smartcities.core.history_admin import SafeHistoryAdmin, run_service
 
+from .project_workflow import ProjectWorkflowAdminMixin
 from .scoping import (  # noqa: F401
     FOCAL_POINT_EDITABLE,
     NotFoundOutOfScopeMixin,
@@ -102,18 +103,30 @@ class ProjectAdminForm(forms.ModelForm):
                 version = self._current_version()
             self.fields["edit_version"].initial = version
 
-    def _current_version(self, *, lock=False):
-        rows = Project.objects.filter(pk=self.instance.pk)
-        if lock:
-            rows = rows.select_for_update()
-        return rows.values_list("lock_version", flat=True).first()
+    def _current_version(self):
+        return (
+            Project.objects.filter(pk=self.instance.pk)
+            .values_list("lock_version", flat=True)
+            .first()
+        )
 
     def clean(self):
         cleaned = super().clean()
         # Told on the form, with the user's changes kept. The admin saves in one
         # transaction: the row stays locked from here to project_save, which checks again.
-        if self.instance.pk and cleaned.get("edit_version") != self._current_version(lock=True):
-            raise ValidationError(services.STALE_EDIT, code="stale")
+        if self.instance._state.adding and cleaned.get("reference"):
+            rules.check_not_example_reference(cleaned["reference"])
+        if self.instance.pk:
+            current = (
+                Project.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .only("lock_version", "municipality_id")
+                .first()
+            )
+            if current is not None:
+                rules.check_lock_version(cleaned.get("edit_version"), current.lock_version)
+                if cleaned.get("municipality") is not None:
+                    rules.check_municipality_unchanged(cleaned["municipality"].pk, current)
         return cleaned
 
 
@@ -214,6 +227,7 @@ class VerificationFilter(admin.SimpleListFilter):
 
 @admin.register(Project)
 class ProjectAdmin(
+    ProjectWorkflowAdminMixin,
     NotFoundOutOfScopeMixin,
     UnattachedFocalPointMixin,
     ProjectSpreadsheetAdminMixin,
@@ -221,17 +235,16 @@ class ProjectAdmin(
     SafeHistoryAdmin,
 ):
     form = ProjectAdminForm
+    # Read at 1366 px: the governorate is in the filters, the last change in the date links
+    # above the list (and its order), the latest decision in the status and its filter.
     list_display = [
         "reference",
         "title_fr",
         "municipality",
-        "governorate",
         "sector",
         "stage",
         "status",
-        "latest_decision",
         "investment_tnd",
-        "updated_at",
     ]
     list_display_links = ["reference", "title_fr"]
     list_filter = [
@@ -277,6 +290,8 @@ class ProjectAdmin(
     ]
     # The workflow status of each history record, with its label (see the template).
     object_history_list_template = "admin/catalogue/project/object_history_list.html"
+    # The workflow steps as buttons above the form (see project_workflow).
+    change_form_template = "admin/catalogue/project/change_form.html"
     fieldsets = [
         (None, {"fields": ["reference", "title_fr", "title_ar", "title_en", "edit_version"]}),
         (
@@ -326,8 +341,8 @@ class ProjectAdmin(
             {
                 "description": _(
                     "The status, the screening and the verification change only through the "
-                    "actions of the project list (submit, review, publish, withdraw, restore, "
-                    "confirm still current)."
+                    "workflow buttons at the top of this page, or the actions of the project "
+                    "list for many projects at once."
                 ),
                 "fields": [
                     "status",
@@ -366,16 +381,15 @@ class ProjectAdmin(
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if focal_municipality_id(request.user) is not None:
+        hidden = rules.staff_only_fields(request.user)
+        if hidden:
             # A focal point does not feature projects nor mark them as demo data.
             fieldsets = [
                 (
                     title,
                     {
                         **options,
-                        "fields": [
-                            f for f in options["fields"] if f not in ("featured", "is_demo")
-                        ],
+                        "fields": [f for f in options["fields"] if f not in hidden],
                     },
                 )
                 for title, options in fieldsets
@@ -384,15 +398,25 @@ class ProjectAdmin(
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and focal_municipality_id(request.user) is not None:
-            return obj.status in FOCAL_POINT_EDITABLE
+        if allowed and obj is not None:
+            return rules.may_edit_project(request.user, obj)
         return allowed
 
     def has_delete_permission(self, request, obj=None):
         # A project the public has seen is withdrawn, never deleted (except by a superuser).
-        if obj is not None and obj.published_at and not request.user.is_superuser:
+        if obj is not None and not rules.may_delete_project(request.user, obj):
             return False
         return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.project_delete(project=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # The list's "delete selected" action: all or nothing, each through the service
+        # (a published project among them refuses the whole deletion).
+        with transaction.atomic():
+            for project in queryset:
+                services.project_delete(project=project, user=request.user)
 
     def has_import_permission(self, request):
         return not is_unattached_focal_point(request.user) and super().has_import_permission(

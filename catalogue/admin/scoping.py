@@ -5,39 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
 
-from catalogue.models import (
-    Project,
+from catalogue.register.permissions import focal_municipality_id, is_unattached_focal_point
+from catalogue.register.rules import (  # noqa: F401 -- the admin pages' names for the rules
+    FOCAL_POINT_EDITABLE,
+    editable_projects,
+    may_edit_project,
 )
-from catalogue.register.choices import Status
-from catalogue.register.permissions import (
-    focal_municipality_id,
-    is_unattached_focal_point,
-    scope_projects,
-)
-
-# Statuses a municipal focal point may still edit.
-FOCAL_POINT_EDITABLE = (Status.DRAFT, Status.NEEDS_INFORMATION)
-
-
-def may_edit_project(user, project) -> bool:
-    """Whether ``user`` may edit ``project`` and its photos and documents.
-
-    Ministry staff and superusers: always (the model permissions decide the rest). A
-    focal point: only a project of their municipality that is a draft or waits for
-    information; a focal point attached to no municipality: never.
-    """
-    restricted_to = focal_municipality_id(user)
-    if restricted_to is None:
-        return True
-    return project.municipality_id == restricted_to and project.status in FOCAL_POINT_EDITABLE
-
-
-def editable_projects(user):
-    """The projects ``user`` may edit (the choices of a photo's or a document's project)."""
-    queryset = scope_projects(user, Project.objects.all())
-    if focal_municipality_id(user) is not None:
-        queryset = queryset.filter(status__in=FOCAL_POINT_EDITABLE)
-    return queryset
 
 
 class NotFoundOutOfScopeMixin:

@@ -283,6 +283,9 @@ class ProjectSpreadsheetAdminMixin(ExportItemsInScopeMixin, ExportActionMixin):
                 "more_errors": _more_errors(result),
                 "created_rows": _first(result, "create"),
                 "updated_rows": _first(result, "update"),
+                # The published projects the file would change, shown before it does.
+                "published_rows": _published(result)[:PREVIEW_ROWS],
+                "published_count": len(_published(result)),
                 "columns": PROJECT_COLUMNS,
                 "max_megabytes": MAX_FILE_BYTES // (1024 * 1024),
                 "max_rows": MAX_ROWS,
@@ -368,6 +371,12 @@ def _more_errors(result) -> int:
         return 0
     total = getattr(result, "error_count", len(result.errors))
     return max(total - ERRORS_SHOWN, 0)
+
+
+def _published(result):
+    if result is None:
+        return []
+    return [row for row in result.rows if row.action == "update" and row.published]
 
 
 def _first(result, action):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caravan.models import Dimension, Ministry
 from catalogue.models import Source
+from catalogue.register.rules import EXAMPLE_REFERENCE
 from smartcities.core.spreadsheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -63,7 +64,7 @@ PROJECT_COLUMNS = [
             "new one creates a draft."
         ),
         required=True,
-        example="GAB-2026-101",
+        example=EXAMPLE_REFERENCE,  # never a real project: the example row is refused
     ),
     Column(
         "title_fr",

@@ -19,7 +19,7 @@ NO_MUNICIPALITY = 0
 
 def is_unattached_focal_point(user) -> bool:
     """A member of the focal point group without a municipality (sees and creates nothing)."""
-    if not user.is_authenticated or user.is_superuser:
+    if user is None or not user.is_authenticated or user.is_superuser:
         return False
     if getattr(user, "focal_point", None) is not None:
         return False
@@ -36,8 +36,8 @@ def focal_municipality_id(user) -> int | None:
     A focal point not attached to a municipality gets ``NO_MUNICIPALITY``, which matches
     no municipality: every scoped query is empty and every municipality is refused.
     """
-    if not user.is_authenticated or user.is_superuser:
-        return None
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return None  # None: the system itself (an operator's command)
     focal_point = getattr(user, "focal_point", None)
     if focal_point is not None:
         return focal_point.municipality_id

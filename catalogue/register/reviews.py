@@ -4,7 +4,7 @@ A review is opened on a submitted project and supersedes the previous ones; its 
 is final and moves the project (``services._move``), recorded with who took it.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +17,11 @@ from catalogue.models import (
     ReviewScore,
     ScreeningCriterion,
 )
+from catalogue.register import rules
 from catalogue.register.choices import DECISION_TO_STATUS, Decision, Gate, Status
 from catalogue.register.services import _locked, _move, _refuse, _require, _status_label
 
-REVIEWABLE = (Status.SUBMITTED, Status.IN_REVIEW, Status.ELIGIBLE, Status.NOT_ELIGIBLE)
+REVIEWABLE = rules.WORKFLOW_STEPS["review"][1]
 
 
 @transaction.atomic
@@ -148,9 +149,4 @@ def review_decide(*, review: ProjectReview, user, decision: str) -> ProjectRevie
 
 def _check_independence(project: Project, user):
     """A committee member does not review a project they submitted or edited last."""
-    if user.is_superuser:
-        return
-    if user.pk in (project.submitted_by_id, project.last_edited_by_id):
-        raise PermissionDenied(
-            _("You submitted or last edited this project: another committee member must review it.")
-        )
+    rules.check_reviewer_independent(user, project)

@@ -16,20 +16,20 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 
 from catalogue.models import (
     Project,
     ProjectTransition,
 )
+from catalogue.register import rules
 from catalogue.register.choices import (
     ELIGIBLE_DECISIONS,
     Status,
 )
-from catalogue.register.permissions import can_act_on_municipality, focal_municipality_id
+from catalogue.register.permissions import can_act_on_municipality
 
-SUBMITTABLE = (Status.DRAFT, Status.NEEDS_INFORMATION)
+SUBMITTABLE = rules.WORKFLOW_STEPS["submit"][1]
 # The project's fields that only the workflow services change.
 WORKFLOW_FIELDS = (
     "status",
@@ -45,10 +45,7 @@ WORKFLOW_FIELDS = (
     "created_at",
 )
 CONFIRMED_CURRENT = gettext_noop("Confirmed as still current")
-STALE_EDIT = _lazy(
-    "Someone else saved this project while you were editing it. Your changes were not "
-    "saved: open the project again to see the new version, then redo your changes."
-)
+STALE_EDIT = rules.STALE_EDIT
 
 
 def _require(user, permission: str, message: str):
@@ -110,7 +107,7 @@ def project_publish(*, project: Project, user) -> Project:
     """Publish an eligible project: only with an eligible latest review."""
     _require(user, "catalogue.publish_project", _("You may not publish projects."))
     project = _locked(project)
-    if project.status != Status.ELIGIBLE:
+    if project.status not in rules.WORKFLOW_STEPS["publish"][1]:
         _refuse(
             _("Only an eligible project can be published; this one is “%(status)s”.")
             % {"status": _status_label(project.status)}
@@ -127,7 +124,7 @@ def project_withdraw(*, project: Project, user, reason: str) -> Project:
     _require(user, "catalogue.publish_project", _("You may not withdraw projects."))
     project = _locked(project)
     reason = (reason or "").strip()
-    if project.status != Status.PUBLISHED:
+    if project.status not in rules.WORKFLOW_STEPS["withdraw"][1]:
         _refuse(
             _("Only a published project can be withdrawn; this one is “%(status)s”.")
             % {"status": _status_label(project.status)}
@@ -144,7 +141,7 @@ def project_restore(*, project: Project, user) -> Project:
     """Put a withdrawn project back in the public catalogue."""
     _require(user, "catalogue.publish_project", _("You may not restore projects."))
     project = _locked(project)
-    if project.status != Status.WITHDRAWN:
+    if project.status not in rules.WORKFLOW_STEPS["restore"][1]:
         _refuse(
             _("Only a withdrawn project can be restored; this one is “%(status)s”.")
             % {"status": _status_label(project.status)}
@@ -159,36 +156,64 @@ def project_restore(*, project: Project, user) -> Project:
 
 
 @transaction.atomic
-def project_save(*, project: Project, user, edit_version: int | None = None) -> Project:
-    """Save a project's content (a new draft, an edit, or an older version restored).
+def project_save(
+    *, project: Project, user, edit_version: int | None = None, reason: str = ""
+) -> Project:
+    """Create or update a project's content: the only way the admin (change form, history
+    revert) and any other single-project write save one; the import applies the same rules
+    row by row (``catalogue.register.rules``) before its bulk write.
 
-    A new project starts as a draft. A change is refused if the project was saved since
-    ``edit_version`` was read (when given), and a municipal focal point cannot move a
-    project to another municipality. The workflow fields keep their stored values: a
-    status, a decision or a verification changes only through its own service.
+    A new project starts as a draft, in a municipality ``user`` may act on. A change is
+    refused out of the user's scope, if the project was saved since ``edit_version`` was
+    read (when given), if it would move the project to another municipality, or if a
+    focal point sets a staff-only field. The workflow fields keep their stored values: a
+    status, a decision or a verification changes only through its own service. The user
+    becomes the last editor, and the history record names them and ``reason``.
     """
-    if not can_act_on_municipality(user, project.municipality_id):
-        raise PermissionDenied(_("This project belongs to another municipality."))
     if project._state.adding:
+        current = None
+        if not rules.may_create_project(user, project.municipality_id):
+            raise PermissionDenied(_("This project belongs to another municipality."))
         defaults = Project()
         for name in WORKFLOW_FIELDS:
             setattr(project, name, getattr(defaults, name))
     else:
         current = _locked(project)
-        if edit_version is not None and edit_version != current.lock_version:
-            raise ValidationError(STALE_EDIT, code="stale")
-        if (
-            focal_municipality_id(user) is not None
-            and project.municipality_id != current.municipality_id
-        ):
-            raise PermissionDenied(_("A project cannot move to another municipality."))
+        rules.check_may_edit_project(user, current)
+        if edit_version is not None:
+            rules.check_lock_version(edit_version, current.lock_version)
+        rules.check_municipality_unchanged(project.municipality_id, current)
         for name in WORKFLOW_FIELDS:
             setattr(project, name, getattr(current, name))
         project.lock_version = current.lock_version + 1
+    rules.check_not_example_reference(project.reference)
+    rules.check_staff_only_fields(user, project, current)
     project.last_edited_by = user
     project._history_user = user
+    if reason:
+        project._change_reason = reason[:100]
     project.save()
     return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project, user) -> None:
+    """Delete a project: never one the public has seen (withdraw it instead), except by a
+    superuser, and only within the user's scope."""
+    _require(user, "catalogue.delete_project", _("You may not delete projects."))
+    current = _locked(project)
+    if not rules.may_delete_project(user, current):
+        if current.published_at:
+            raise PermissionDenied(
+                _(
+                    "%(reference)s was published: a project the public has seen is withdrawn, "
+                    "never deleted."
+                )
+                % {"reference": current.reference}
+            )
+        rules.check_may_edit_project(user, current)
+    current._history_user = user
+    current.delete()
 
 
 @transaction.atomic
@@ -198,7 +223,7 @@ def project_confirm_current(*, project: Project, user) -> Project:
     project = _locked(project)
     if not can_act_on_municipality(user, project.municipality_id):
         raise PermissionDenied(_("This project belongs to another municipality."))
-    if project.status != Status.PUBLISHED:
+    if project.status not in rules.WORKFLOW_STEPS["confirm_current"][1]:
         _refuse(
             _("Only a published project is confirmed as current; this one is “%(status)s”.")
             % {"status": _status_label(project.status)}

@@ -19,6 +19,7 @@ from catalogue.models import Project
 from catalogue.outputs.exports import COLUMN_NAMES, csv_chunks, project_values, xlsx_file
 from catalogue.register.choices import Stage, Status
 from catalogue.register.roles import EDITOR
+from catalogue.register.rules import EXAMPLE_REFERENCE
 from municipalities.models import Municipality
 from smartcities.core import spreadsheets
 from tests.factories import ProjectFactory
@@ -377,17 +378,17 @@ def test_utf8_with_bom_and_semicolons_is_accepted(editor):
 @pytest.mark.usefixtures("english")
 def test_limits_on_rows_size_and_unpacked_size(editor, monkeypatch):
     rows = [new_row(f"LIM-2026-{n:03d}") for n in range(1, 6)]
-    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 4)
+    monkeypatch.setattr(spreadsheets.reading, "MAX_ROWS", 4)
     message = import_projects(write_csv(rows), user=editor, dry_run=True).errors[0].message
     assert "more than 4 rows" in message
-    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 20_000)
+    monkeypatch.setattr(spreadsheets.reading, "MAX_ROWS", 20_000)
 
-    monkeypatch.setattr(spreadsheets, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(spreadsheets.reading, "MAX_FILE_BYTES", 100)
     upload = SimpleUploadedFile("big.csv", write_csv(rows))
     assert "too big" in import_projects(upload, user=editor, dry_run=True).errors[0].message
-    monkeypatch.setattr(spreadsheets, "MAX_FILE_BYTES", 40 * 1024 * 1024)
+    monkeypatch.setattr(spreadsheets.reading, "MAX_FILE_BYTES", 40 * 1024 * 1024)
 
-    monkeypatch.setattr(spreadsheets, "MAX_XLSX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr(spreadsheets.reading, "MAX_XLSX_UNCOMPRESSED_BYTES", 1000)
     workbook = xlsx_file(Project.objects.all())
     message = import_projects(workbook, user=editor, dry_run=True, name="bomb.xlsx").errors[0]
     assert "too big once unpacked" in message.message
@@ -470,6 +471,7 @@ def test_a_focal_point_imports_only_into_their_municipality(team, projects):
         (4, "municipality"),
         (4, "reference"),
         (5, "reference"),
+        (6, "featured"),  # a staff-only column, on a new project too
     }
     assert not Project.objects.filter(reference__startswith="FOC-").exists()
     ok = import_projects(write_csv(rows[:1]), user=focal, dry_run=False, name="x.csv")
@@ -564,14 +566,42 @@ def test_a_large_admin_import_runs_as_a_background_task(client, editor, settings
     assert list((Path(settings.PRIVATE_MEDIA_ROOT) / "pending-imports").iterdir()) == []
 
 
-def test_the_import_templates_have_the_columns_and_an_example_that_imports(client, editor):
+@pytest.mark.usefixtures("english")
+def test_the_import_templates_example_row_is_refused_and_is_otherwise_valid(client, editor):
+    # The example's reference can never be a real project's: imported as it is, the
+    # template changes nothing and says why; with a reference of one's own, the row passes.
     client.force_login(editor)
     data = client.get("/admin/catalogue/project/import-template.csv").content
-    assert read_csv(data)[0]["reference"] == "GAB-2026-101"
-    assert list(read_csv(data)[0]) == COLUMN_NAMES
-    assert import_projects(data, user=editor, dry_run=True, name="template.csv").ok
+    example = read_csv(data)[0]
+    assert example["reference"] == EXAMPLE_REFERENCE
+    assert list(example) == COLUMN_NAMES
+    result = import_projects(data, user=editor, dry_run=False, name="template.csv")
+    assert [(e.line, e.column) for e in result.errors] == [(2, "reference")]
+    assert "example row" in result.errors[0].message
+    assert not Project.objects.filter(reference=EXAMPLE_REFERENCE).exists()
+    own = write_csv([{**example, "reference": "GAB-2026-101"}])
+    assert import_projects(own, user=editor, dry_run=True, name="mine.csv").ok
     workbook = client.get("/admin/catalogue/project/import-template.xlsx").content
-    assert import_projects(workbook, user=editor, dry_run=True, name="template.xlsx").ok
+    refused = import_projects(workbook, user=editor, dry_run=True, name="template.xlsx")
+    assert [(e.line, e.column) for e in refused.errors] == [(2, "reference")]
+
+
+def test_the_confirmation_lists_the_published_projects_the_file_would_change(
+    client, editor, projects
+):
+    ours = projects.filter(reference__startswith="TST-")
+    published, draft = ours.get(reference="TST-2025-001"), ours.get(reference="TST-2025-002")
+    rows = read_csv(export_csv(ours))
+    for row in rows:
+        row["title_fr"] += " (révisé)"
+    client.force_login(editor)
+    upload = SimpleUploadedFile("revision.csv", write_csv(rows))
+    checked = client.post(IMPORT_URL, {"import_file": upload})
+    assert [row.reference for row in checked.context["published_rows"]] == [published.reference]
+    assert checked.context["published_count"] == 1
+    listed = checked.text.split('class="import-published"')[1].split("</div>")[0]
+    assert published.reference in listed and draft.reference not in listed
+    assert Project.objects.get(pk=published.pk).title_fr == published.title_fr  # not yet
 
 
 def test_the_command_imports_all_or_nothing(tmp_path, editor):
