@@ -7,7 +7,10 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# What is installed, and for which pyproject.toml: serving needs only the dependencies;
+# the test tools (pytest, Playwright, ruff…: the "test" extra) come with `make test`.
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 # Find a working interpreter >= 3.12: $PYTHON first, then versioned names on the PATH,
 # then pyenv's and the usual system locations. A pyenv shim whose version is not
@@ -24,6 +27,7 @@ FIND_PYTHON = for candidate in "$$PYTHON" python3.14 python3.13 python3.12 pytho
 .PHONY: help
 help:
 	@echo "make run    set up (virtualenv, database, reference data) and serve http://$(HOST):$(PORT)/"
+	@echo "            (or the next free port if $(PORT) is taken: the URL printed is the one served)"
 	@echo "make test   set up if needed and run the whole test suite (lint included)"
 	@echo "make admin  create or reset an administrator account interactively"
 	@echo "make bench  load the public pages with wrk on PostgreSQL (10k and 100k projects) and print a table"
@@ -37,11 +41,22 @@ $(STAMP): pyproject.toml
 	echo "Using $$python_bin ($$("$$python_bin" --version))"; \
 	[ -x $(VPY) ] && $(VPY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { rm -rf $(VENV); "$$python_bin" -m venv $(VENV); }
 	$(VPY) -m pip install --quiet --upgrade pip
-	$(VPY) -m pip install --quiet '.[test]'
+	$(VPY) -m pip install --quiet .
 	@touch $(STAMP)
 
-.PHONY: install
+$(TEST_STAMP): $(STAMP)
+	$(VPY) -m pip install --quiet '.[test]'
+	@touch $(TEST_STAMP)
+
+.PHONY: install install-test
 install: $(STAMP)
+install-test: $(TEST_STAMP)
+
+# var/ holds the database, the secret key, the first admin password, uploads and
+# backups: readable by its owner only, however it was created before.
+.PHONY: var
+var:
+	@install -d -m 0700 var && chmod 0700 var
 
 # System libraries from Debian's packages, installed when missing (with sudo unless root):
 # WeasyPrint needs Pango (PDF sheets, and the URL configuration imports it); the browser
@@ -66,7 +81,7 @@ browser:
 	  $(APT_INSTALL) chromium; }
 
 .PHONY: setup
-setup: install system-libs
+setup: install system-libs var
 	$(VPY) manage.py migrate --no-input
 	$(VPY) manage.py load_reference_data
 	$(VPY) manage.py create_initial_admin
@@ -74,17 +89,42 @@ setup: install system-libs
 .PHONY: run
 run: export DEBUG ?= 1
 run: setup
-	@# The task worker builds large PDF dossiers in the background; it stops with the server.
+	@# The first free port from PORT on (PORT itself when free), so that the URL printed
+	@# is the one served. The task worker builds large PDF dossiers in the background; it
+	@# stops with the server.
+	@port="$$($(VPY) -c "$$FREE_PORT" '$(HOST)' '$(PORT)')" || { \
+	  echo "No free port from $(PORT) to $$(( $(PORT) + 19 )) on $(HOST): stop what uses them or choose another, e.g. PORT=8080 make run."; \
+	  exit 1; }; \
+	[ "$$port" = "$(PORT)" ] || echo "Port $(PORT) is in use on $(HOST): using $$port instead."; \
+	echo "The portal: http://$(HOST):$$port/ (admin: http://$(HOST):$$port/admin/)"; \
 	$(VPY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VPY) manage.py runserver $(HOST):$(PORT)
+	$(VPY) manage.py runserver $(HOST):$$port
+
+# Prints the first port from argv[2] on (20 tried) that argv[1] can listen on.
+define FREE_PORT
+import socket, sys
+host, first = sys.argv[1].strip("[]"), int(sys.argv[2])
+family = socket.AF_INET6 if ":" in host else socket.AF_INET
+for port in range(first, first + 20):
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            continue
+    print(port)
+    sys.exit(0)
+sys.exit(1)
+endef
+export FREE_PORT
 
 .PHONY: admin
 admin: setup
 	$(VPY) manage.py createsuperuser
 
 .PHONY: test
-test: install system-libs browser
+test: install-test system-libs browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@# Security lint: medium and high findings fail; reviewed exceptions carry "# nosec" and a reason.
@@ -95,5 +135,5 @@ test: install system-libs browser
 # Benchmarks (issue 7): PostgreSQL on 127.0.0.1:5432, Debian's wrk (installed if missing).
 # Not part of `make test` or CI. BENCH_SECONDS, BENCH_RUNS, BENCH_SKIP: see bench/README.md.
 .PHONY: bench
-bench: install system-libs
+bench: install-test system-libs
 	$(VPY) bench/run.py

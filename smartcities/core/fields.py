@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from translated_fields import TranslatedField
-from translated_fields.utils import fallback_to_default
+from translated_fields import TranslatedField, to_attribute
 
 from smartcities.core.storage import document_storage
 from smartcities.core.uploads import ImageUploadValidator, PdfUploadValidator, clean_image
@@ -21,14 +21,59 @@ LATITUDE_RANGE = (30.0, 38.0)
 LONGITUDE_RANGE = (7.0, 12.0)
 
 
+class TextInLanguage(str):
+    """A translated field's text shown in another language than the page's: the French
+    value of a field left empty in the reader's language. It says which language it is
+    written in (``language``), so that a page or a PDF can isolate it (``lang``, ``dir``)
+    and label it (the ``isolated`` and ``paragraphs`` filters)."""
+
+    language: str
+
+    def __new__(cls, value, language):
+        text = super().__new__(cls, value)
+        text.language = language
+        return text
+
+    def __getnewargs__(self):
+        return (str(self), self.language)
+
+
+def fallback_language(value) -> str:
+    """The language ``value`` is written in if it is a fallback (``TextInLanguage``),
+    else ``""``: the text is in the page's language."""
+    return getattr(value, "language", "")
+
+
+def fallback_marked(name, field):
+    """translated-fields getter: the value in the active language, else the first
+    language's value marked as such (``TextInLanguage``).
+
+    A field not stored in the active language at all (municipality names have no English
+    column) gives its first-language value unmarked: that is the name in every language.
+    """
+    default = field.languages[0]
+
+    def getter(self):
+        value = getattr(self, to_attribute(name), None)
+        if value:
+            return value
+        fallback = getattr(self, to_attribute(name, default))
+        language = (get_language() or default).split("-")[0]
+        if fallback and language != default and language in field.languages:
+            return TextInLanguage(fallback, default)
+        return fallback
+
+    return getter
+
+
 def translated(field, *, languages=("fr", "ar", "en"), required=("fr",)):
     """A field stored once per language, read in the active language with a French fallback.
 
     ``required`` languages keep the field's own ``blank``; the others may stay empty and
-    then show the French value.
+    then show the French value, marked as French (``TextInLanguage``).
     """
     specific = {lang: {"blank": True} for lang in languages if lang not in required}
-    return TranslatedField(field, specific, languages=languages, attrgetter=fallback_to_default)
+    return TranslatedField(field, specific, languages=languages, attrgetter=fallback_marked)
 
 
 def latitude_field(**kwargs):
