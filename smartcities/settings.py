@@ -181,6 +181,8 @@ TIME_ZONE = "Africa/Tunis"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# Figures and dates per language (Western digits, day-month-year): smartcities/formats/.
+FORMAT_MODULE_PATH = ["smartcities.formats"]
 
 # Security headers, in every mode so that a page breaking them shows at once.
 # No inline script or style anywhere: the policy needs no 'unsafe-inline'.
