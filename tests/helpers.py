@@ -4,6 +4,7 @@ page, a project taken into review by the committee, the rows of a spreadsheet to
 
 import csv
 import io
+import re
 
 from catalogue.register import reviews, services
 from tests.factories import ProjectFactory
@@ -35,6 +36,16 @@ def change_form_data(response):
                 if value not in (None, False):
                     data[subform.add_prefix(name)] = "on" if value is True else str(value)
     return data
+
+
+def history_changes(html: str) -> list[tuple[str, str, str]]:
+    """The (field, old, new) lines of an admin history page, whitespace squeezed."""
+    lines = re.findall(
+        r"<li>\s*<strong>(.*?):</strong>(.*?)&nbsp;&rarr;&nbsp;(?:&nbsp;)?(.*?)\s*</li>",
+        html,
+        flags=re.S,
+    )
+    return [tuple(" ".join(part.split()) for part in line) for line in lines]
 
 
 def to_review(team, project=None):

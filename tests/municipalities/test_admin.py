@@ -16,7 +16,7 @@ from tests.factories import (
     SuperuserFactory,
     municipality,
 )
-from tests.helpers import change_form_data
+from tests.helpers import change_form_data, history_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -55,17 +55,28 @@ def _root_form(url):
     return change_form_data(root.get(url))
 
 
-def test_a_municipality_edit_is_kept_in_its_history_with_who_made_it(client):
+def test_a_municipality_edit_is_kept_with_who_made_it_and_shown_in_its_history(client):
     editor = EditorFactory()
     client.force_login(editor)
     gabes = municipality("5111")
     url = reverse(CHANGE, args=[gabes.pk])
     data = change_form_data(client.get(url))
+    data["seats_2018"] = str(gabes.seats_2018 + 2)
     data["website"] = "https://www.commune-gabes.gov.tn/"
     assert client.post(url, data).status_code == 302
     latest = gabes.history.first()
     assert latest.website == "https://www.commune-gabes.gov.tn/"
     assert latest.history_user == editor
+    page = client.get(
+        reverse("admin:municipalities_municipality_history", args=[gabes.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 200
+    changes = history_changes(page.text)
+    seats = ("Council seats (2018 election)", str(gabes.seats_2018), str(gabes.seats_2018 + 2))
+    assert seats in changes
+    assert ("Website", "—", "https://www.commune-gabes.gov.tn/") in changes
+    assert editor.username in page.text
 
 
 def test_an_official_code_stays_in_its_format(client):

@@ -6,9 +6,12 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from municipalities.loaders import load_territory
 from municipalities.models import Governorate, Municipality
+from tests.factories import EditorFactory
+from tests.helpers import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +125,38 @@ def test_a_new_municipality_in_the_files_is_created_with_its_history(territory):
     record = created.history.get()
     assert record.history_type == "+"
     assert record.history_change_reason == "Loaded from the shipped territory files"
+
+
+def test_the_load_records_history_so_a_first_edit_keeps_the_value_before(client, settings):
+    # Every municipality loaded for this run got its creation record.
+    created = Municipality.history.filter(history_type="+").values("id").distinct().count()
+    assert created == Municipality.objects.count() == 350
+    # A database loaded before the history was written, and a figure out of date.
+    gabes = Municipality.objects.get(code="5111")
+    official = gabes.population_2014
+    gabes.history.all().delete()
+    Municipality.objects.filter(pk=gabes.pk).update(population_2014=1)
+    before = Municipality.history.count()
+    territory = settings.BASE_DIR / "fixtures" / "territory"
+    load_territory(territory)
+    assert Municipality.history.count() == before + 1  # Gabès only; the others are current
+    record = gabes.history.get()
+    assert (record.population_2014, record.history_type) == (official, "+")
+    load_territory(territory)
+    assert Municipality.history.count() == before + 1  # nothing changed, nothing recorded
+    # The first edit in the admin diffs against the loaded values.
+    editor = EditorFactory()
+    client.force_login(editor)
+    url = reverse("admin:municipalities_municipality_change", args=[gabes.pk])
+    data = change_form_data(client.get(url))
+    data["population_2014"] = str(official + 100)
+    assert client.post(url, data).status_code == 302
+    latest, previous = gabes.history.all()[:2]
+    delta = latest.diff_against(previous)
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [
+        ("population_2014", official, official + 100)
+    ]
+    assert latest.history_user == editor
 
 
 def test_a_corrected_figure_in_the_files_updates_the_row_and_its_history(territory):

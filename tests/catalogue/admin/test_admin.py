@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ProjectFactory, image_file
+from tests.helpers import history_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -134,42 +135,6 @@ def test_the_municipality_autocomplete_answers(staff_client):
 # Audit history ---------------------------------------------------------------------------
 
 
-def history_changes(html: str) -> list[tuple[str, str, str]]:
-    """The (field, old, new) lines of an admin history page, whitespace squeezed."""
-    import re
-
-    lines = re.findall(
-        r"<li>\s*<strong>(.*?):</strong>(.*?)&nbsp;&rarr;&nbsp;(?:&nbsp;)?(.*?)\s*</li>",
-        html,
-        flags=re.S,
-    )
-    return [tuple(" ".join(part.split()) for part in line) for line in lines]
-
-
-def test_a_municipality_edit_shows_old_and_new_values_in_its_admin_history(client, team):
-    from municipalities.models import Municipality
-    from tests.helpers import change_form_data
-
-    client.force_login(team["editor"])
-    gabes = Municipality.objects.get(code="5111")
-    url = reverse("admin:municipalities_municipality_change", args=[gabes.pk])
-    data = change_form_data(client.get(url))
-    data["seats_2018"] = str(gabes.seats_2018 + 2)
-    data["website"] = "https://www.commune-gabes.gov.tn/"
-    assert client.post(url, data).status_code == 302
-    page = client.get(
-        reverse("admin:municipalities_municipality_history", args=[gabes.pk]),
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    assert page.status_code == 200
-    changes = history_changes(page.text)
-    assert ("Council seats (2018 election)", str(gabes.seats_2018), str(gabes.seats_2018 + 2)) in (
-        changes
-    )
-    assert ("Website", "—", "https://www.commune-gabes.gov.tn/") in changes
-    assert "editor" in page.text
-
-
 def test_a_projects_history_names_its_workflow_status_in_the_users_language(client, team):
     import re
 
@@ -189,43 +154,6 @@ def test_a_projects_history_names_its_workflow_status_in_the_users_language(clie
         ]
         assert column in cells and label in cells
         assert "draft" not in cells and "status" not in cells
-
-
-def test_the_territory_load_records_history_so_a_first_edit_keeps_the_value_before(
-    client, team, settings
-):
-    from municipalities.loaders import load_territory
-    from municipalities.models import Municipality
-    from tests.helpers import change_form_data
-
-    # Every municipality loaded for this run got its creation record.
-    created = Municipality.history.filter(history_type="+").values("id").distinct().count()
-    assert created == Municipality.objects.count() == 350
-    # A database loaded before the history was written, and a figure out of date.
-    gabes = Municipality.objects.get(code="5111")
-    official = gabes.population_2014
-    gabes.history.all().delete()
-    Municipality.objects.filter(pk=gabes.pk).update(population_2014=1)
-    before = Municipality.history.count()
-    territory = settings.BASE_DIR / "fixtures" / "territory"
-    load_territory(territory)
-    assert Municipality.history.count() == before + 1  # Gabès only; the others are current
-    record = gabes.history.get()
-    assert (record.population_2014, record.history_type) == (official, "+")
-    load_territory(territory)
-    assert Municipality.history.count() == before + 1  # nothing changed, nothing recorded
-    # The first edit in the admin diffs against the loaded values.
-    client.force_login(team["editor"])
-    url = reverse("admin:municipalities_municipality_change", args=[gabes.pk])
-    data = change_form_data(client.get(url))
-    data["population_2014"] = str(official + 100)
-    assert client.post(url, data).status_code == 302
-    latest, previous = gabes.history.all()[:2]
-    delta = latest.diff_against(previous)
-    assert [(c.field, c.old, c.new) for c in delta.changes] == [
-        ("population_2014", official, official + 100)
-    ]
-    assert latest.history_user == team["editor"]
 
 
 def test_the_review_history_lists_the_changes_to_its_gates_and_scores(client, team):
