@@ -1,4 +1,4 @@
-"""PDF benchmark: cold sheet (median of 10, warm worker), cached download, 50-project dossier.
+"""PDF benchmark: cold sheet (median of 10), cached download, 50-project dossier.
 
     python bench/pdf_bench.py            # SQLite scratch database in a temporary folder
     DATABASE_URL=postgres://... python bench/pdf_bench.py
@@ -6,10 +6,9 @@
 Prints a table. Targets (issue 5): cached sheet ≤ 20 ms server time; cold sheet ≤ 300 ms;
 50-project dossier ≤ 4 s and ≤ 250 MB peak memory (of a rendering process).
 
-The dossier is measured cold (no sheet of its projects in the cache: every sheet is
-rendered) and warm (the sheets cached, as after earlier downloads or dossiers: only the
-cover, contents and page furniture are rendered), three times each, on workers already
-started (a web server starts them with its first PDF).
+The dossier is rendered three times, in this process (as the task worker renders a large
+dossier), after a first PDF has loaded WeasyPrint and the fonts (as a server's first PDF
+does).
 """
 
 import os
@@ -78,8 +77,8 @@ def main():
     from django.utils import translation
 
     from catalogue.models import Project
+    from catalogue.outputs import dossier as dossiers
     from catalogue.outputs import pdf
-    from catalogue.outputs.pdf_renderer import pool
 
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
@@ -90,11 +89,11 @@ def main():
     url = f"/fr/catalogue/{project.reference}/sheet.pdf"
     translation.activate("fr")
 
-    # Start and warm the rendering workers once (a web server's first PDF does this).
+    # Load WeasyPrint and the fonts once (a web server's first PDF does this).
     client.get(url)
     cold = []
     for _ in range(10):
-        clear("pdf-cache/sheets", "pdf-cache/sheet-pages")
+        clear("pdf-cache/sheets")
         started = time.perf_counter()
         response = client.get(url)
         b"".join(response.streaming_content)
@@ -108,19 +107,16 @@ def main():
 
     # A 50-project dossier: the first 50 public projects.
     ids = list(Project.objects.public().order_by("pk").values_list("pk", flat=True)[:50])
-    workers = list(pool._executor._processes)
 
-    def dossier(*, warm: bool) -> tuple[float, int, float]:
+    def dossier() -> tuple[float, int, float]:
         """Seconds to build the dossier, from the query to the stored PDF, its size, and
-        the CPU seconds it took (web process and workers: what a busy machine inflates)."""
+        the CPU seconds it took (what a busy machine inflates)."""
         clear("pdf-cache/dossiers")
-        if not warm:
-            clear("pdf-cache/sheets", "pdf-cache/sheet-pages")
-        cpu = sum(cpu_seconds(pid) for pid in [*workers, os.getpid()])
+        cpu = cpu_seconds(os.getpid())
         started = time.perf_counter()
         projects = list(pdf.sheets_queryset().filter(pk__in=ids).order_by("pk"))
-        rendered = pdf.render_dossier(
-            pdf.dossier_for(
+        rendered = dossiers.render_dossier(
+            dossiers.dossier_for(
                 projects,
                 title="Banc d'essai",
                 criteria=["50 projets"],
@@ -128,16 +124,13 @@ def main():
             )
         )
         seconds = time.perf_counter() - started
-        cpu = sum(cpu_seconds(pid) for pid in [*workers, os.getpid()]) - cpu
+        cpu = cpu_seconds(os.getpid()) - cpu
         assert rendered.created
         return seconds, pdf.default_storage.size(rendered.name), cpu
 
-    for pid in [*workers, os.getpid()]:
-        reset_peak_rss(pid)
-    cold_dossiers = [dossier(warm=False) for _ in range(RUNS)]
-    warm_dossiers = [dossier(warm=True) for _ in range(RUNS)]
-    peaks = [peak_rss_mb(pid) for pid in workers]
-    web_peak = peak_rss_mb(os.getpid())
+    reset_peak_rss(os.getpid())
+    dossiers_50 = [dossier() for _ in range(RUNS)]
+    peak = peak_rss_mb(os.getpid())
 
     def seconds(runs):
         times = sorted(t for t, _size, _cpu in runs)
@@ -149,7 +142,7 @@ def main():
 
     rows = [
         (
-            "cold sheet, median of 10 (warm worker)",
+            "cold sheet, median of 10",
             f"{statistics.median(cold) * 1000:.0f} ms",
             "≤ 300 ms",
         ),
@@ -158,18 +151,8 @@ def main():
             f"{statistics.median(cached) * 1000:.1f} ms",
             "≤ 20 ms",
         ),
-        (
-            f"50-project dossier, cold: no sheet cached (median of {RUNS})",
-            seconds(cold_dossiers),
-            "≤ 4 s",
-        ),
-        (f"50-project dossier, sheets cached (median of {RUNS})", seconds(warm_dossiers), ""),
-        (
-            f"peak memory per rendering process ({len(peaks)} processes, VmHWM)",
-            f"{max(peaks):.0f} MB",
-            "≤ 250 MB",
-        ),
-        ("peak memory of the web process (assembly with pypdf)", f"{web_peak:.0f} MB", ""),
+        (f"50-project dossier (median of {RUNS})", seconds(dossiers_50), "≤ 4 s"),
+        ("peak memory of the rendering process (VmHWM)", f"{peak:.0f} MB", "≤ 250 MB"),
     ]
     print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -180,7 +163,6 @@ def main():
 
 
 if __name__ == "__main__":
-    # Only here: the rendering workers are spawned processes that import this module again.
     scratch = setup()
     try:
         main()

@@ -1,25 +1,18 @@
-"""PDF project sheets and dossiers (WeasyPrint), cached by what they show.
+"""PDF project sheets: what a sheet shows of a project, rendered with WeasyPrint, cached.
 
 A sheet's cache key is a hash of everything it displays (texts, figures, related names,
 photo files, its public record and sources, the data's licence) plus the PDF templates
 themselves and the portal partials they include, so an unchanged sheet is served from
 storage without rendering, and any visible change makes a new one. Files live in the
-default storage (``pdf-cache/``), shared by every app server.
-
-Each sheet is rendered once per language as its *pages*: the sheet without page furniture
-(running header, generation date, "page X / Y"), cached under ``pdf-cache/sheet-pages/``.
-A downloadable sheet and a dossier are both assembled from cached pages: WeasyPrint
-renders everything else (a dossier's cover, summary table and contents, and the furniture
-of every page, with a blank page for each sheet page; a dossier's in one document per
-worker, numbered from the sheets' known page counts), and pypdf lays each sheet page
-under its blank page as a form XObject, without parsing any content. A dossier thus
-renders only the sheets that no earlier sheet or dossier has rendered.
+default storage (``pdf-cache/``), shared by every app server. A sheet, like a dossier
+(``catalogue.outputs.dossier``), is one WeasyPrint document (``catalogue/pdf/document.html``)
+whose page numbers come from CSS: the plain way measured as fast as the assembly engine it
+replaced (bench/README.md, "Engines and their plain alternatives").
 """
 
 import base64
 import hashlib
 import io
-import itertools
 import json
 import os
 import time
@@ -28,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache
 from types import SimpleNamespace
 
 import qrcode
@@ -40,17 +33,8 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFont
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    TextStringObject,
-)
+from PIL import Image, ImageDraw
 from weasyprint.urls import path2url
 
 from catalogue.models import Project, ProjectReview
@@ -70,7 +54,6 @@ STATIC_FILES = (STYLESHEET, "img/logo.svg")
 # The portal's partials a sheet includes (its screening and dates, as on the project page).
 PARTIALS = ("catalogue/partials/record_dates.html", "catalogue/partials/screening.html")
 THUMBNAILS = "projects/thumbnails/"  # ProjectImage.thumbnail's folder
-SHEETS_PER_DOCUMENT = 8  # sheets laid out together in one worker call (see _pages_call)
 # While one request renders a PDF, the others that want it wait for its file: the key of
 # that rendering in the shared cache, and how often they look for the file.
 RENDERING_KEY = "pdf-rendering:{}"
@@ -369,34 +352,27 @@ def facts_for(project, site_url: str) -> dict:
 
 
 def _render_settings() -> tuple[str, list[str], list[str]]:
-    """What the workers render with: the base URL of relative links (the static folder),
-    the folders they may read, and the stylesheet (parsed once per worker)."""
+    """What WeasyPrint renders with: the base URL of relative links (the static folder),
+    the folders it may read, and the stylesheet (parsed once per process)."""
     static = settings.BASE_DIR / "static"
     base_url = path2url(str(static)) + "/"
     return base_url, [str(static), str(_assets_dir())], [base_url + STYLESHEET]
 
 
-def _warm_up() -> tuple:
-    """A document that a new rendering worker renders once, before any visitor's: it loads
-    WeasyPrint's machinery, the stylesheet and both fonts."""
-    html = (
-        "<p>Warm <strong>up</strong> 0123</p>"
-        '<p dir="rtl" lang="ar">تجربة <strong>تجربة</strong></p>'
+def render_document(title: str, facts: list[dict], **front) -> bytes:
+    """The PDF of the sheets of ``facts`` in one document, after a dossier's cover and
+    contents when ``front`` (their context) is given."""
+    html = render_to_string(
+        f"{TEMPLATE_DIR}/document.html",
+        {
+            "title": title,
+            "projects": [_with_images(f) for f in facts],
+            "generated_on": _generated_on(),
+            "LANGUAGE_CODE": translation.get_language(),
+            **front,
+        },
     )
-    return html, *_render_settings()
-
-
-def _submit(calls) -> pdf_renderer.Batch:
-    """Hand ``calls`` to the rendering workers (see ``RenderPool.submit``)."""
-    return pdf_renderer.pool.submit(calls, timeout=settings.PDF_RENDER_TIMEOUT, warm_up=_warm_up())
-
-
-def _run(calls, on_result=None) -> list:
-    return _submit(calls).results(on_result)
-
-
-def _render_call(html: str) -> tuple:
-    return pdf_renderer.render, (html, *_render_settings())
+    return pdf_renderer.render(html, *_render_settings())
 
 
 def _store(name: str, content: bytes) -> None:
@@ -458,214 +434,12 @@ def _render_once(name: str, render: Callable[[], bytes]) -> bytes | None:
             shared.delete(key)
 
 
-def _read(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
-
-
 def _generated_on() -> str:
     return formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
 
 
-# Sheet pages ------------------------------------------------------------------------
-
-
-def _pages_name(facts: dict, language: str) -> str:
-    key = _fingerprint("sheet", language, facts)
-    return f"{CACHE_DIR}/sheet-pages/{facts['reference']}-{language}-{key}.pdf"
-
-
-def _chunks(items: list, workers: int) -> list[list]:
-    """``items`` in consecutive groups of at most SHEETS_PER_DOCUMENT, of even sizes, as
-    many groups for each worker (so that the workers finish together)."""
-    if not items:
-        return []
-    documents = -(-len(items) // SHEETS_PER_DOCUMENT)  # ceiling divisions
-    documents = min(len(items), -(-documents // workers) * workers)
-    size, larger = divmod(len(items), documents)
-    chunks, start = [], 0
-    for number in range(documents):
-        end = start + size + (number < larger)
-        chunks.append(items[start:end])
-        start = end
-    return chunks
-
-
-def _pages_call(facts: list[dict]) -> tuple:
-    """A worker call that renders the pages of these sheets, one PDF for each. Laying a
-    few sheets out as one document spares WeasyPrint its set-up per sheet; several
-    documents keep both workers busy to the end and bound a worker's memory."""
-    html = render_to_string(
-        f"{TEMPLATE_DIR}/sheet_pages.html", {"projects": [_with_images(f) for f in facts]}
-    )
-    anchors = [f"sheet-{f['reference']}" for f in facts]
-    return pdf_renderer.render_parts, (html, *_render_settings(), anchors)
-
-
-class _SheetPages:
-    """The pages of sheets (PDF readers): the missing ones are handed to the workers at
-    once, each document as soon as its HTML is made, while the cached ones are read."""
-
-    def __init__(self, facts: list[dict], alongside=()):
-        """``alongside``: other worker calls to run at the same time."""
-        language = translation.get_language()
-        self.names = [_pages_name(f, language) for f in facts]
-        self.readers: list[PdfReader | None] = [None] * len(facts)
-        cached = [default_storage.exists(name) for name in self.names]
-        missing = [index for index, found in enumerate(cached) if not found]
-        self.chunks = _chunks(missing, pdf_renderer.pool.workers)
-        calls = (_pages_call([facts[i] for i in chunk]) for chunk in self.chunks)
-        self.rendering = _submit(itertools.chain(calls, alongside))
-        for index, name in enumerate(self.names):
-            if cached[index]:
-                self.readers[index] = _parsed(_read(name))
-
-    def _stored(self, call_index: int, result) -> None:
-        if call_index < len(self.chunks):
-            for index, content in zip(self.chunks[call_index], result, strict=True):
-                _store(self.names[index], content)
-                self.readers[index] = _parsed(content)
-
-    def results(self) -> tuple[list[PdfReader], list]:
-        """The sheets' pages, and the results of the calls ``alongside``."""
-        results = self.rendering.results(on_result=self._stored)
-        return self.readers, results[len(self.chunks) :]
-
-
-def _parsed(content: bytes) -> PdfReader:
-    """A reader of ``content`` that has read its pages already (now, not later)."""
-    reader = _reader(content)
-    len(reader.pages)
-    return reader
-
-
-# Assembly -----------------------------------------------------------------------------
-
-
-def _as_form(writer: PdfWriter, page) -> tuple[DictionaryObject, list]:
-    """A copy of ``page`` in ``writer`` as a form XObject, its content stream untouched,
-    and copies of its links (to go on the page it is drawn on)."""
-    contents = page["/Contents"]
-    if isinstance(contents, ArrayObject):
-        form = DecodedStreamObject()
-        form.set_data(b"\n".join(part.get_object().get_data() for part in contents))
-        form = writer._add_object(form).get_object()
-    else:
-        form = contents.clone(writer, force_duplicate=True)
-        if form.indirect_reference is None or form.indirect_reference.pdf is not writer:
-            form = writer._add_object(form).get_object()
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(page.mediabox)
-    form[NameObject("/Resources")] = page.raw_get("/Resources").clone(writer)
-    if "/Group" in page:
-        form[NameObject("/Group")] = page.raw_get("/Group").clone(writer)
-    links = []
-    for annotation in page.get("/Annots", ()):
-        link = annotation.clone(writer)
-        link.get_object().pop(NameObject("/P"), None)
-        links.append(link)
-    return form, links
-
-
-def _lay_under(writer: PdfWriter, target, form, links) -> None:
-    """Draw ``form`` (a page made by ``_as_form``) under the content of page ``target``."""
-    resources = DictionaryObject(target["/Resources"])
-    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()))
-    xobjects[NameObject("/SheetPage")] = form.indirect_reference
-    resources[NameObject("/XObject")] = xobjects
-    target[NameObject("/Resources")] = resources
-    under = DecodedStreamObject()
-    under.set_data(b"q /SheetPage Do Q\n")
-    contents = target.raw_get("/Contents")
-    parts = contents.get_object() if isinstance(contents.get_object(), ArrayObject) else [contents]
-    target[NameObject("/Contents")] = ArrayObject([writer._add_object(under), *parts])
-    if links:  # links in the sheet stay clickable
-        target[NameObject("/Annots")] = ArrayObject([*target.get("/Annots", ()), *links])
-
-
-class _Assembly:
-    """A PDF made of furniture pages with the sheets' pages laid under their blank pages.
-
-    The sheets' pages are copied in first, as form XObjects (which the web process does
-    while the workers render the furniture); ``finish`` then adds the furniture
-    documents, one after the other, and lays each sheet page under its blank page (the
-    last ones). The first furniture document gives the metadata and the outline, under
-    whose last entry (a dossier's contents) each sheet gets a bookmark.
-    """
-
-    def __init__(self, sheets: list[PdfReader]):
-        self.writer = PdfWriter()
-        self.forms = [[_as_form(self.writer, page) for page in sheet.pages] for sheet in sheets]
-
-    @property
-    def counts(self) -> list[int]:
-        """The number of pages of each sheet."""
-        return [len(forms) for forms in self.forms]
-
-    def finish(self, furniture: list[bytes], bookmarks: list[str], pages: int) -> bytes:
-        """The PDF, which should have ``pages`` pages (its furniture's page numbers)."""
-        writer = self.writer
-        first = _reader(furniture[0])
-        for reader in [first, *map(_reader, furniture[1:])]:
-            writer.append(reader, import_outline=False)
-        if len(writer.pages) != pages:
-            # The page numbers printed on the pages would be wrong: never serve that.
-            raise ValueError(f"The furniture has {len(writer.pages)} pages, not {pages}")
-        writer.add_metadata(first.metadata)
-        if "/Lang" in first.root_object:
-            writer.root_object[NameObject("/Lang")] = TextStringObject(first.root_object["/Lang"])
-        parent = None
-        for item in first.outline:
-            if not isinstance(item, list):
-                parent = writer.add_outline_item(
-                    title=item.title, page_number=first.get_destination_page_number(item)
-                )
-        number = pages - sum(self.counts)
-        for forms, bookmark in zip(self.forms, bookmarks, strict=True):
-            writer.add_outline_item(title=bookmark, page_number=number, parent=parent)
-            for form, links in forms:
-                _lay_under(writer, writer.pages[number], form, links)
-                number += 1
-        # Sheets of one governorate embed the same map (and every sheet the same logo):
-        # keep one copy of each.
-        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=False)
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        return buffer.getvalue()
-
-
-def _furniture_html(title: str, blanks: list[int], *, first_page=1, total=0, **front) -> str:
-    """The furniture document of pages ``first_page`` … (of ``total``): a dossier's front
-    matter if ``front`` is given, then ``blanks[i]`` blank pages for each sheet."""
-    return render_to_string(
-        f"{TEMPLATE_DIR}/furniture.html",
-        {
-            "title": title,
-            "blanks": [range(count) for count in blanks],
-            "first_page": first_page,
-            "total": total,
-            "generated_on": _generated_on(),
-            "LANGUAGE_CODE": translation.get_language(),
-            **front,
-        },
-    )
-
-
-def _reader(content: bytes) -> PdfReader:
-    return PdfReader(io.BytesIO(content))
-
-
-def _bookmark(facts: dict) -> str:
-    return f"{facts['reference']} · {facts['title']}"
-
-
-# Sheets -------------------------------------------------------------------------------
-
-
 def project_sheet(project, site_url: str) -> Rendered:
-    """The project's sheet in the active language: from the cache, or assembled now from
-    its cached pages (rendered first if need be) and its page furniture."""
+    """The project's sheet in the active language: from the cache, or rendered now."""
     facts = facts_for(project, site_url)
     language = translation.get_language()
     key = _fingerprint("sheet", language, facts)
@@ -677,291 +451,5 @@ def project_sheet(project, site_url: str) -> Rendered:
         "reference": facts["reference"],
         "title": facts["title"],
     }
-
-    def furniture_call(count):
-        return _render_call(_furniture_html(title, [count], total=count))
-
-    def render() -> bytes:
-        # Most sheets fit on one page: the furniture of one page is rendered on the other
-        # worker while the sheet's pages are, and again only if the guess was wrong.
-        (pages,), (furniture,) = _SheetPages([facts], alongside=[furniture_call(1)]).results()
-        assembly = _Assembly([pages])
-        (count,) = assembly.counts
-        if count != 1:
-            furniture = _run([furniture_call(count)])[0]
-        return assembly.finish([furniture], [_bookmark(facts)], pages=count)
-
-    content = _render_once(name, render)
+    content = _render_once(name, lambda: render_document(title, [facts]))
     return Rendered(name=name, filename=filename, created=content is not None, content=content)
-
-
-# Dossiers -----------------------------------------------------------------------------
-
-
-@dataclass
-class Dossier:
-    """A selection of public projects to put in one PDF, with its cache key."""
-
-    title: str
-    criteria: list[str]
-    facts: list[dict]
-    key: str
-
-    @property
-    def name(self) -> str:
-        return f"{CACHE_DIR}/dossiers/{self.key}.pdf"
-
-    @property
-    def filename(self) -> str:
-        slug = slugify(self.title)[:60] or "catalogue"
-        return f"dossier-{slug}-{timezone.localdate():%Y-%m-%d}.pdf"
-
-    @property
-    def is_cached(self) -> bool:
-        return default_storage.exists(self.name)
-
-
-def dossier_for(projects, *, title: str, criteria: list[str], site_url: str) -> Dossier:
-    """The dossier of ``projects`` (loaded with ``sheets_queryset``), in this order."""
-    facts = [facts_for(project, site_url) for project in projects]
-    key = _fingerprint("dossier", translation.get_language(), title, criteria, facts)
-    return Dossier(title=title, criteria=criteria, facts=facts, key=key)
-
-
-def _front_matter(dossier: Dossier, starts: list) -> dict:
-    """The context of a dossier's cover, summary table and contents; ``starts`` are the
-    numbers of the sheets' first pages."""
-    amounts = [p["investment_value"] for p in dossier.facts if p["investment_value"] is not None]
-    return {
-        "dossier": True,
-        "criteria": dossier.criteria,
-        "count": len(dossier.facts),
-        "total_investment": _amount(sum(amounts)) if amounts else None,
-        # The total is only that of the projects that state an amount: say how many.
-        "with_amount": len(amounts),
-        "without_amount": len(dossier.facts) - len(amounts),
-        # Every sheet names them too (and their facts are in the dossier's key).
-        "licence": dossier.facts[0]["licence"] if dossier.facts else None,
-        "methodology": dossier.facts[0]["methodology"] if dossier.facts else None,
-        "contents": [
-            {**facts, "page": start} for facts, start in zip(dossier.facts, starts, strict=True)
-        ],
-    }
-
-
-@cache
-def _font_files() -> list[tuple[str, frozenset]]:
-    """The shipped Latin and Arabic fonts, with the characters each covers."""
-    from fontTools.ttLib import TTFont
-
-    files = []
-    for name in ("NotoSans-Regular-subset.ttf", "NotoSansArabic-Regular-subset.ttf"):
-        path = str(settings.BASE_DIR / "static" / "fonts" / name)
-        with TTFont(path) as font:
-            files.append((path, frozenset(font.getBestCmap())))
-    return files
-
-
-@cache
-def _font(path: str, size: float) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size)
-
-
-@lru_cache(maxsize=8192)
-def _text_width(text: str, size: float, arabic_first: bool) -> float:
-    """Width in CSS pixels of ``text`` at ``size`` pixels, each character in the first
-    font that has it, as in the stylesheet's font lists (shaped by Pillow like by Pango)."""
-    fonts = _font_files()[::-1] if arabic_first else _font_files()
-    width, run, run_font = 0.0, "", None
-    for character in text:
-        path = next((p for p, covered in fonts if ord(character) in covered), fonts[0][0])
-        if path != run_font and run:
-            width += _font(run_font, size).getlength(run)
-            run = ""
-        run, run_font = run + character, path
-    if run:
-        width += _font(run_font, size).getlength(run)
-    return width
-
-
-def _lines(text: str, width: float, size: float) -> int:
-    """Lines that ``text`` takes in a column ``width`` pixels wide (broken at spaces)."""
-    arabic = translation.get_language_bidi()
-    space = _text_width(" ", size, arabic)
-    lines, used = 1, 0.0
-    for word in str(text).split():
-        word_width = _text_width(word, size, arabic)
-        if used and used + space + word_width > width:
-            lines, used = lines + 1, word_width
-        else:
-            used += word_width + (space if used else 0)
-    return lines
-
-
-def _pages_of(rows: list[float], page: float, heading: float, repeated: float) -> int:
-    """Pages taken by rows of these heights (unbroken), after a heading, with a header
-    repeated on every page."""
-    pages, used = 1, heading
-    for row in rows:
-        if used + row > page:
-            pages, used = pages + 1, repeated
-        used += row
-    return pages
-
-
-PX = 4 / 3  # CSS pixels per point
-
-
-def _stage_cell(facts: dict) -> str:
-    """The summary table's stage cell, as furniture.html writes it."""
-    if facts["stage_position"]:
-        return f"{facts['stage_position']}. {facts['stage']}"
-    return _("not stated")
-
-
-def front_pages_guess(dossier: Dossier) -> int:
-    """How many pages the cover, summary table and contents take, reckoned from their
-    texts' widths in the shipped fonts and pdf.css's sizes (in CSS pixels, as WeasyPrint
-    lays them out): to number the pages before they are laid out. A wrong guess costs
-    one more layout."""
-    page = 259 / 25.4 * 96  # A4 height less the margins (18 mm + 20 mm)
-    heading = 29.8 * PX  # a section's title, with its margins
-    width = 178 / 25.4 * 96
-    # The summary table: 8 pt text, cells padded with 3 pt (8 px), rows of 5.5 pt more
-    # than their lines (padding and border).
-    widths = [0.17 * width - 8, 0.35 * width - 8, 0.17 * width - 8, 0.17 * width - 8]
-    headers = [_("Reference"), _("Project"), _("Municipality"), _("Stage")]
-    headers.append(_("Investment (TND)"))
-    widths.append(0.14 * width - 8)
-
-    def row(texts):
-        lines = max(
-            _lines(text, column, 8 * PX) for text, column in zip(texts, widths, strict=False)
-        )
-        return (5.5 + 11.6 * lines) * PX
-
-    summary = [row(["", f["title"], f["municipality"], _stage_cell(f)]) for f in dossier.facts]
-    header = row(headers)
-    # The contents: 9.5 pt text (10 pt in Arabic), less the page numbers' 14 mm, rows of
-    # 4.4 pt more than their lines; the reference is spaced out by 0.3 pt a character.
-    # An Arabic line is taller than its line height (the font's ascent and descent).
-    if translation.get_language_bidi():
-        size, first, line = 10 * PX, 26.13, 20.27
-    else:
-        size, first, line = 9.5 * PX, (4.4 + 13.775) * PX, 13.775 * PX
-    entry = width - 14 / 25.4 * 96
-    contents = [
-        first
-        + line
-        * (_lines(f"{f['reference']} {f['title']}", entry - 0.4 * len(f["reference"]), size) - 1)
-        for f in dossier.facts
-    ]
-    return (
-        1
-        + _pages_of(summary, page, heading=heading + header, repeated=header)
-        + _pages_of(contents, page, heading=heading, repeated=0)
-    )
-
-
-# The front matter takes about as long to render as this many blank pages, plus this
-# many per project (to share the furniture's work fairly between the workers).
-FRONT_COST = (10, 1.2)
-
-
-def _furniture_calls(dossier: Dossier, counts: list[int], front_pages: int) -> list[tuple]:
-    """The dossier's furniture as one document per worker, rendered side by side: the
-    front matter with the first sheets' blank pages (``render_numbered``: it numbers its
-    pages from its own length, ``front_pages`` being a guess), then the other sheets'
-    blank pages (numbered from the guess), split between sheets, so that each document
-    starts on a sheet's first page."""
-    offsets = [1 + sum(counts[:index]) for index in range(len(counts))]
-    # Where to cut: equal shares of the work, the front matter counting as FRONT_COST.
-    documents = pdf_renderer.pool.workers
-    work = FRONT_COST[0] + len(counts) * FRONT_COST[1]
-    share = (work + sum(counts)) / documents
-    cuts, done = [0], work
-    for index, count in enumerate(counts):
-        if done >= share * len(cuts) and len(cuts) < documents:
-            cuts.append(index)
-        done += count
-    cuts.append(len(counts))
-    marker = pdf_renderer.own_length_marker
-    front = _furniture_html(
-        dossier.title,
-        counts[: cuts[1]],
-        total=marker(sum(counts)),
-        **_front_matter(dossier, [marker(offset) for offset in offsets]),
-    )
-    calls = [
-        (
-            pdf_renderer.render_numbered,
-            (front, *_render_settings(), front_pages, sum(counts[: cuts[1]])),
-        )
-    ]
-    for start, end in zip(cuts[1:], cuts[2:], strict=False):
-        html = _furniture_html(
-            dossier.title,
-            counts[start:end],
-            first_page=front_pages + offsets[start],
-            total=front_pages + sum(counts),
-        )
-        calls.append(_render_call(html))
-    return calls
-
-
-def render_dossier(dossier: Dossier) -> Rendered:
-    """Assemble a dossier into the cache unless it is there already.
-
-    The sheets' pages come from the cache; only the missing ones are rendered, side by
-    side on the workers. Their page counts and the front matter's length (reckoned from
-    its texts) give the contents' page numbers and every page's furniture, rendered in
-    one document per worker while the web process copies the sheets' pages into the PDF;
-    each sheet page is then laid under its blank page. Should the front matter's length
-    be reckoned wrong, its document corrects its own numbers and the others are rendered
-    again: the page numbers are always right.
-    """
-    if dossier.is_cached:
-        return Rendered(name=dossier.name, filename=dossier.filename, created=False)
-    content = _render_once(dossier.name, lambda: _dossier_pdf(dossier))
-    return Rendered(
-        name=dossier.name, filename=dossier.filename, created=content is not None, content=content
-    )
-
-
-def _dossier_pdf(dossier: Dossier) -> bytes:
-    """The PDF of a dossier (see ``render_dossier``)."""
-    pages = _SheetPages(dossier.facts)
-    front_pages = front_pages_guess(dossier)  # while the workers render the sheets
-    sheets, _alongside = pages.results()
-    counts = [len(sheet.pages) for sheet in sheets]
-    rendering = _submit(_furniture_calls(dossier, counts, front_pages))
-    # Meanwhile, the sheets' pages are copied into the PDF.
-    assembly = _Assembly(sheets)
-    furniture = rendering.results()
-    actual, furniture[0] = furniture[0]
-    if actual != front_pages and len(furniture) > 1:
-        # The guess was wrong: the other documents' page numbers are too.
-        furniture[1:] = _run(_furniture_calls(dossier, counts, actual)[1:])
-    bookmarks = [_bookmark(facts) for facts in dossier.facts]
-    return assembly.finish(furniture, bookmarks, pages=actual + sum(counts))
-
-
-def too_large_message(count: int) -> str:
-    return _(
-        "This selection holds %(count)s projects; a dossier can hold at most %(max)s. "
-        "Narrow the selection with the catalogue's filters (a governorate, a sector, a "
-        "stage…) and download the dossier again."
-    ) % {"count": count, "max": settings.DOSSIER_MAX_PROJECTS}
-
-
-def select_dossier(query: str, *, title: str, site_url: str) -> Dossier:
-    """The dossier of a catalogue query string (same filters and order as the catalogue)."""
-    from catalogue.public.selection import select
-
-    selection = select(query, base=sheets_queryset())
-    projects = list(selection.projects[: settings.DOSSIER_MAX_PROJECTS + 1])
-    criteria = [
-        _("%(label)s: %(value)s") % {"label": label, "value": value}
-        for label, value in selection.described
-    ]
-    return dossier_for(projects, title=title, criteria=criteria, site_url=site_url)

@@ -16,15 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from caravan.models import Edition
-from catalogue.outputs.pdf import (
-    Dossier,
-    Rendered,
-    project_sheet,
-    render_dossier,
-    select_dossier,
-    sheets_queryset,
-    too_large_message,
-)
+from catalogue.outputs.dossier import Dossier, render_dossier, select_dossier, too_large_message
+from catalogue.outputs.pdf import Rendered, project_sheet, sheets_queryset
 from catalogue.outputs.pdf_renderer import RenderTimeout
 from catalogue.outputs.tasks import build_dossier, unclaimed
 from catalogue.public.selection import Selection, select

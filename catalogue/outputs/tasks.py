@@ -6,7 +6,7 @@ from django.conf import settings
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone, translation
 
-from catalogue.outputs.pdf import render_dossier, select_dossier
+from catalogue.outputs.dossier import render_dossier, select_dossier
 
 
 @task()
