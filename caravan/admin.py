@@ -1,22 +1,27 @@
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_field, unquote
 from django.db.models import Count, ForeignKey
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
 from smartcities.core.admin_widgets import TranslatedAdmin
-from smartcities.core.history_admin import COMPACT_TEXT, SafeHistoryAdmin, run_service
+from smartcities.core.history_admin import SafeHistoryAdmin
+from smartcities.core.review_admin import (
+    ReviewAdminMixin,
+    ReviewForm,
+    ReviewGateInline,
+    ReviewRowsInline,
+    ScoredRowForm,
+)
 from smartcities.core.spreadsheet_admin import GuardedImportExportMixin
 
-from .choices import PROGRAMME_GATES, ProgrammeDecision
 from .models import (
     Dimension,
     DimensionScore,
     Edition,
     Ministry,
     MunicipalityReview,
+    MunicipalityReviewGate,
     ReferenceExperience,
     Stop,
 )
@@ -186,34 +191,40 @@ class ReferenceExperienceAdmin(TranslatedAdmin, admin.ModelAdmin):
     filter_horizontal = ["editions"]
 
 
-class DimensionScoreInline(admin.TabularInline):
-    model = DimensionScore
-    formfield_overrides = COMPACT_TEXT
-    extra = 0
-    can_delete = False
-    fields = ["dimension", "band", "comment"]
-    readonly_fields = ["dimension"]
+class MunicipalityGateInline(ReviewGateInline):
+    model = MunicipalityReviewGate
+    step_title = _("1 · Programme gates")
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+class DimensionBandForm(ScoredRowForm):
+    """A dimension's U4SSC band, each value saying what it means."""
+
+    score_field = "band"
+    unscored_label = _("Not banded yet")
+
+
+class DimensionScoreInline(ReviewRowsInline):
+    model = DimensionScore
+    form = DimensionBandForm
+    fields = ["band", "comment"]
+    step_title = _("2 · Smart-city dimensions (U4SSC band)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("dimension")
 
 
-class MunicipalityReviewForm(forms.ModelForm):
-    decide = forms.ChoiceField(
-        label=_("Decision"),
-        required=False,
-        choices=[("", _("Not decided yet: save only"))] + list(ProgrammeDecision.choices),
-        help_text=_("“Eligible” needs every programme gate. A decision is final."),
+class MunicipalityReviewForm(ReviewForm):
+    """A municipality review, with the programme decision taken on save."""
+
+    decide_help = _(
+        "“Eligible” needs every programme gate; with a failed gate, “conditionally "
+        "eligible” or “not eligible”. A decision is final."
     )
 
     class Meta:
         model = MunicipalityReview
         fields = [
             "municipality",
-            *PROGRAMME_GATES,
             "public_summary_fr",
             "public_summary_ar",
             "public_summary_en",
@@ -222,51 +233,69 @@ class MunicipalityReviewForm(forms.ModelForm):
 
 
 @admin.register(MunicipalityReview)
-class MunicipalityReviewAdmin(ChildHistoryMixin, TranslatedAdmin, SafeHistoryAdmin):
-    # A revert would bypass the decision's workflow: older versions are read-only.
-    history_revert = False
+class MunicipalityReviewAdmin(
+    ReviewAdminMixin, ChildHistoryMixin, TranslatedAdmin, SafeHistoryAdmin
+):
     form = MunicipalityReviewForm
-    child_histories = [(DimensionScore, "review", "dimension", ["band", "comment"])]
-    child_history_title = _("Changes to dimension scores")
+    child_histories = [
+        (MunicipalityReviewGate, "review", "gate", ["passed", "comment"]),
+        (DimensionScore, "review", "dimension", ["band", "comment"]),
+    ]
+    child_history_title = _("Changes to gates and dimension scores")
     list_display = ["municipality", "version", "reviewer", "created_at", "decision", "decided_at"]
     list_filter = ["decision", "municipality__governorate"]
     list_select_related = ["municipality", "reviewer"]
     search_fields = ["municipality__name_fr", "municipality__name_ar", "municipality__code"]
     autocomplete_fields = ["municipality"]
-    readonly_fields = ["version", "reviewer", "created_at", "decision", "decided_by", "decided_at"]
-    inlines = [DimensionScoreInline]
+    readonly_fields = [
+        "version",
+        "reviewer",
+        "created_at",
+        "average",
+        "decision",
+        "decided_by",
+        "decided_at",
+    ]
+    inlines = [MunicipalityGateInline, DimensionScoreInline]
+    # The order a reviewer works in: gates and dimensions (the inlines, after the first
+    # fieldset), the result, then the decision with its public summary.
     fieldsets = [
         (None, {"fields": ["municipality", "version", "reviewer", "created_at"]}),
-        (_("Programme gates"), {"fields": list(PROGRAMME_GATES)}),
-        (_("Decision"), {"fields": ["decide", "decision", "decided_by", "decided_at"]}),
+        (_("3 · Result"), {"fields": ["average"]}),
         (
-            _("Summary"),
+            _("4 · Decision"),
             {
                 "fields": [
                     "public_summary_fr",
                     "public_summary_ar",
                     "public_summary_en",
                     "internal_notes",
+                    "decide",
+                    "decision",
+                    "decided_by",
+                    "decided_at",
                 ]
             },
         ),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            # A new review names its municipality; its gates and dimensions come next.
+            return [(None, {"fields": ["municipality"]})]
+        return super().get_fieldsets(request, obj)
+
     def get_inlines(self, request, obj):
-        # The six dimensions are added when the review is created.
+        # The gates and the six dimensions are added when the review is created.
         return self.inlines if obj is not None else []
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return fields + ["municipality"] if obj is not None else fields
 
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.decision:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("mean band over the dimensions (1–4)"))
+    def average(self, obj):
+        return "—" if obj.average_band() is None else obj.average_band()
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -274,16 +303,5 @@ class MunicipalityReviewAdmin(ChildHistoryMixin, TranslatedAdmin, SafeHistoryAdm
         else:
             municipality_review_prepare(review=obj, user=request.user)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        decision = form.cleaned_data.get("decide")
-        if decision:
-            run_service(
-                self,
-                request,
-                lambda: municipality_review_decide(
-                    review=form.instance, user=request.user, decision=decision
-                ),
-                success=gettext("Decision recorded."),
-                failure=gettext("Saved, but not decided: %(reasons)s"),
-            )
+    def decide(self, review, user, decision):
+        return municipality_review_decide(review=review, user=user, decision=decision)

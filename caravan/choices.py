@@ -23,11 +23,14 @@ class ProgrammeDecision(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("Not eligible")
 
 
-# The programme gates suggested by the caravan (DOMAIN.md §6), as review field names.
-PROGRAMME_GATES = {
-    "gate_application": _("Application complete"),
-    "gate_council": _("Council commitment (deliberation)"),
-    "gate_perimeter": _("A designated smart perimeter"),
-    "gate_participation": _("A participatory process (the Gabès model)"),
-    "gate_candidate_project": _("At least one candidate project"),
-}
+class ProgrammeGate(models.TextChoices):
+    """The programme gates suggested by the caravan, checked on every municipality review.
+
+    See docs/domain.md#municipality-eligibility-review.
+    """
+
+    APPLICATION = "application", _("Application complete")
+    COUNCIL = "council", _("Council commitment (deliberation)")
+    PERIMETER = "perimeter", _("A designated smart perimeter")
+    PARTICIPATION = "participation", _("A participatory process (the Gabès model)")
+    CANDIDATE_PROJECT = "candidate_project", _("At least one candidate project")

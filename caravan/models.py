@@ -1,14 +1,15 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from municipalities.models import Municipality
+from municipalities.models import FocalPoint, Municipality
 from smartcities.core.fields import translated
+from smartcities.core.reviews import AbstractReview, AbstractReviewGate
 
-from .choices import PROGRAMME_GATES, IndicatorBand, ProgrammeDecision
+from .choices import IndicatorBand, ProgrammeDecision, ProgrammeGate
 
 
 class Ministry(models.Model):
@@ -163,18 +164,20 @@ class ReferenceExperience(models.Model):
         return self.name
 
 
-class MunicipalityReviewQuerySet(models.QuerySet):
-    def decided(self):
-        """Reviews with a decision."""
-        return self.exclude(decision="")
+class MunicipalityReview(AbstractReview):
+    """A versioned review of a municipality's eligibility for the programme.
 
-    def current_for(self, municipality):
-        """The municipality's programme status: its latest decided review, or None."""
-        return self.decided().filter(municipality=municipality).order_by("-version").first()
+    See docs/domain.md#municipality-eligibility-review. Its gates are
+    ``MunicipalityReviewGate`` rows, its smart-city dimensions ``DimensionScore`` rows;
+    the decision is taken through ``caravan.services.municipality_review_decide``.
+    """
 
-
-class MunicipalityReview(models.Model):
-    """A versioned review of a municipality's eligibility for the programme (DOMAIN.md §6)."""
+    subject_field = "municipality"
+    decisions_if_a_gate_fails = (ProgrammeDecision.CONDITIONAL, ProgrammeDecision.NOT_ELIGIBLE)
+    decide_refused = _("You may not decide municipality reviews.")
+    independence_refused = _(
+        "You are a focal point of this municipality: another committee member must review it."
+    )
 
     municipality = models.ForeignKey(
         Municipality,
@@ -182,45 +185,17 @@ class MunicipalityReview(models.Model):
         related_name="programme_reviews",
         verbose_name=_("municipality"),
     )
-    version = models.PositiveSmallIntegerField(_("version"), editable=False)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="municipality_reviews",
-        verbose_name=_("reviewer"),
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("opened on"), auto_now_add=True)
-    gate_application = models.BooleanField(_("application complete"), default=False)
-    gate_council = models.BooleanField(_("council commitment"), default=False)
-    gate_perimeter = models.BooleanField(_("designated smart perimeter"), default=False)
-    gate_participation = models.BooleanField(_("participatory process"), default=False)
-    gate_candidate_project = models.BooleanField(_("at least one candidate project"), default=False)
-    decision = models.CharField(_("decision"), max_length=20, choices=ProgrammeDecision, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True, editable=False)
-    public_summary = translated(models.TextField(_("public summary"), blank=True), required=())
-    internal_notes = models.TextField(
-        _("internal notes"), blank=True, help_text=_("Never shown to the public.")
-    )
+    decision = models.CharField(_("decision"), max_length=30, choices=ProgrammeDecision, blank=True)
 
-    objects = MunicipalityReviewQuerySet.as_manager()
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(AbstractReview.Meta):
         verbose_name = _("municipality review")
         verbose_name_plural = _("municipality reviews")
         ordering = ["municipality", "-version"]
         permissions = [("decide_municipalityreview", _("Can decide a municipality review"))]
         constraints = [
+            *AbstractReview.Meta.constraints,
             models.UniqueConstraint(
                 fields=["municipality", "version"], name="municipality_review_unique_version"
             ),
@@ -232,13 +207,54 @@ class MunicipalityReview(models.Model):
             "municipality": self.municipality,
         }
 
-    def gates_passed(self) -> bool:
-        return all(getattr(self, name) for name in PROGRAMME_GATES)
-
     def average_band(self):
         """Mean band (1–4) over the scored dimensions, or None."""
         bands = [s.band for s in self.dimension_scores.all() if s.band is not None]
         return round(sum(bands) / len(bands), 2) if bands else None
+
+    # The review machine's hooks (smartcities.core.reviews).
+
+    def is_independent_of(self, user) -> bool:
+        """A focal point of the municipality does not review it."""
+        return not FocalPoint.objects.filter(
+            user_id=user.pk, municipality_id=self.municipality_id
+        ).exists()
+
+    def failed_gate_error(self, failed) -> str:
+        return gettext(
+            "Eligible needs every programme gate (failed: %(gates)s); "
+            "consider “conditionally eligible”."
+        ) % {"gates": ", ".join(gate.short_name for gate in failed)}
+
+    def subject_errors(self, decision) -> list[str]:
+        missing = [str(s.dimension) for s in self.dimension_scores.all() if s.band is None]
+        if not missing:
+            return []
+        return [
+            gettext("Band every dimension (missing: %(names)s).") % {"names": ", ".join(missing)}
+        ]
+
+
+class MunicipalityReviewGate(AbstractReviewGate):
+    """One programme gate of a municipality review: passes, fails or not checked yet."""
+
+    # The caravan's gates are facts to check; a comment is welcome, not required.
+    comment_required = False
+
+    review = models.ForeignKey(
+        MunicipalityReview,
+        on_delete=models.CASCADE,
+        related_name="gates",
+        verbose_name=_("review"),
+    )
+    gate = models.CharField(_("gate"), max_length=30, choices=ProgrammeGate)
+
+    history = HistoricalRecords()
+
+    class Meta(AbstractReviewGate.Meta):
+        verbose_name = _("programme gate")
+        verbose_name_plural = _("programme gates")
+        ordering = ["review", "id"]  # created in the order of ProgrammeGate
 
 
 class DimensionScore(models.Model):
@@ -268,3 +284,7 @@ class DimensionScore(models.Model):
 
     def __str__(self):
         return str(self.dimension)
+
+    @property
+    def guidance(self) -> str:
+        return self.dimension.description

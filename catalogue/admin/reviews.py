@@ -1,11 +1,8 @@
-"""Admin pages of project eligibility reviews."""
+"""Admin pages of project eligibility reviews (the shared review machine's change page,
+``smartcities.core.review_admin``): gates, criteria with their scale, the weighted result,
+then the decision."""
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
-from django.db import router, transaction
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -23,7 +20,14 @@ from catalogue.register.permissions import (
     focal_municipality_id,
 )
 from smartcities.core.admin_widgets import TranslatedAdmin
-from smartcities.core.history_admin import COMPACT_TEXT, SafeHistoryAdmin, error_text, run_service
+from smartcities.core.history_admin import SafeHistoryAdmin
+from smartcities.core.review_admin import (
+    ReviewAdminMixin,
+    ReviewForm,
+    ReviewGateInline,
+    ReviewRowsInline,
+    ScoredRowForm,
+)
 
 from .scoping import (  # noqa: F401
     FOCAL_POINT_EDITABLE,
@@ -36,43 +40,33 @@ from .scoping import (  # noqa: F401
 )
 
 
-class ReviewGateInline(admin.TabularInline):
+class ProjectGateInline(ReviewGateInline):
     model = ReviewGate
-    formfield_overrides = COMPACT_TEXT
-    extra = 0
-    can_delete = False
-    fields = ["gate", "passed", "comment"]
-    readonly_fields = ["gate"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ReviewScoreInline(admin.TabularInline):
+class CriterionScoreForm(ScoredRowForm):
+    """A criterion's score 0–4, each value saying what it means for this criterion."""
+
+    def meanings(self, instance) -> list[str]:
+        return instance.criterion.score_meanings()
+
+
+class ReviewScoreInline(ReviewRowsInline):
     model = ReviewScore
-    formfield_overrides = COMPACT_TEXT
-    extra = 0
-    can_delete = False
-    fields = ["criterion", "weight", "score", "comment"]
-    readonly_fields = ["criterion", "weight"]
+    form = CriterionScoreForm
+    fields = ["score", "comment"]
+    step_title = _("2 · Criteria (score 0–4)")
     classes = ["review-scores"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("criterion")
 
 
-class ProjectReviewForm(forms.ModelForm):
-    """A review, with the committee's decision taken on save (through the service)."""
+class ProjectReviewForm(ReviewForm):
+    """A project review, with the committee's decision taken on save (``review_decide``)."""
 
-    decide = forms.ChoiceField(
-        label=_("Decision"),
-        required=False,
-        choices=[("", _("Not decided yet: save the scores only"))] + list(Decision.choices),
-        help_text=_("A failed gate allows only “Not eligible”. A decision is final."),
-    )
+    undecided_label = _("Not decided yet: save the scores only")
+    decide_help = _("A failed gate allows only “Not eligible”. A decision is final.")
 
     class Meta:
         model = ProjectReview
@@ -86,11 +80,10 @@ class ProjectReviewForm(forms.ModelForm):
 
 @admin.register(ProjectReview)
 class ProjectReviewAdmin(
-    NotFoundOutOfScopeMixin, ChildHistoryMixin, TranslatedAdmin, SafeHistoryAdmin
+    NotFoundOutOfScopeMixin, ReviewAdminMixin, ChildHistoryMixin, TranslatedAdmin, SafeHistoryAdmin
 ):
-    # A revert would bypass the decision's workflow: older versions are read-only.
-    history_revert = False
     form = ProjectReviewForm
+    decide_failure = _("Scores saved, but the review is not decided: %(reasons)s")
     # The review's history page also lists who changed its gates and scores, old → new.
     child_histories = [
         (ReviewGate, "review", "gate", ["passed", "comment"]),
@@ -124,21 +117,24 @@ class ProjectReviewAdmin(
         "decided_by",
         "decided_at",
     ]
-    inlines = [ReviewGateInline, ReviewScoreInline]
+    inlines = [ProjectGateInline, ReviewScoreInline]
+    # The order a reviewer works in: gates and criteria (the inlines, after the first
+    # fieldset), the weighted result, then the decision with its public summary.
     fieldsets = [
         (None, {"fields": ["project_link", "version", "reviewer", "created_at"]}),
+        (_("3 · Weighted result"), {"fields": ["running_total"]}),
         (
-            _("Result"),
-            {"fields": ["running_total", "decide", "decision", "decided_by", "decided_at"]},
-        ),
-        (
-            _("Summary"),
+            _("4 · Decision"),
             {
                 "fields": [
                     "public_summary_fr",
                     "public_summary_ar",
                     "public_summary_en",
                     "internal_notes",
+                    "decide",
+                    "decision",
+                    "decided_by",
+                    "decided_at",
                 ]
             },
         ),
@@ -149,7 +145,7 @@ class ProjectReviewAdmin(
         css = {"all": ["catalogue/admin/review.css"]}
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        queryset = super().get_queryset(request).select_related("project")
         restricted_to = focal_municipality_id(request.user)
         if restricted_to is not None:
             queryset = queryset.filter(project__municipality_id=restricted_to)
@@ -157,32 +153,6 @@ class ProjectReviewAdmin(
 
     def has_add_permission(self, request):
         return False  # opened from the project list: "Open an eligibility review"
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None:
-            if obj.is_decided:
-                return False
-            if not request.user.is_superuser and request.user.pk in (
-                obj.project.submitted_by_id,
-                obj.project.last_edited_by_id,
-            ):
-                return False
-        return allowed
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # reviews are kept: a new review supersedes an old one
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if not request.user.has_perm("catalogue.decide_projectreview") or (
-            obj is not None and obj.is_decided
-        ):
-            fieldsets = [
-                (title, {**options, "fields": [f for f in options["fields"] if f != "decide"]})
-                for title, options in fieldsets
-            ]
-        return fieldsets
 
     @admin.display(description=_("project"))
     def project_link(self, obj):
@@ -202,39 +172,8 @@ class ProjectReviewAdmin(
             Decision(proposed).label if proposed else gettext("score the criteria"),
         )
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """A posted review is read, saved and decided under a lock on its row, taken
-        first (``reviews.review_lock_undecided``): a reviewer whose colleague decided it
-        a moment earlier is told so, and nothing of theirs is written over the decision."""
-        if request.method != "POST" or object_id is None or not self.has_change_permission(request):
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            review = self.get_object(request, unquote(object_id))
-            if review is not None:
-                try:
-                    reviews.review_lock_undecided(review=review)
-                except ValidationError as error:
-                    self.message_user(request, error_text(error), level=messages.ERROR)
-                    return HttpResponseRedirect(request.path)
-            return super().changeform_view(request, object_id, form_url, extra_context)
+    def decide(self, review, user, decision):
+        return reviews.review_decide(review=review, user=user, decision=decision)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        review = reviews.review_refresh_score(form.instance)
-        decision = form.cleaned_data.get("decide")
-        if decision:
-            run_service(
-                self,
-                request,
-                lambda: reviews.review_decide(review=review, user=request.user, decision=decision),
-                success=gettext("Decision recorded: %(decision)s.")
-                % {"decision": Decision(decision).label},
-                failure=gettext("Scores saved, but the review is not decided: %(reasons)s"),
-            )
-
-    def response_change(self, request, obj):
-        # Stay on the review while it is undecided, so that errors are seen.
-        obj.refresh_from_db()
-        if not obj.is_decided and "_continue" not in request.POST:
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+    def after_rows_saved(self, review):
+        return reviews.review_refresh_score(review)

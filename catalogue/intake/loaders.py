@@ -54,7 +54,7 @@ def load_screening_criteria(programme_dir: Path) -> int:
                 "display_order": order,
                 **{
                     f"{name}_{lang}": record.get(f"{name}_{lang}", "")
-                    for name in ("name", "description")
+                    for name in ("name", "description", "scale")
                     for lang in TRANSLATED
                 },
             },

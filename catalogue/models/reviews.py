@@ -2,13 +2,14 @@
 
 from decimal import Decimal
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
 )
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -19,12 +20,23 @@ from catalogue.register.choices import (
     ContractModel,
     Decision,
     Gate,
+    Status,
 )
 from smartcities.core.fields import (
     translated,
 )
+from smartcities.core.reviews import AbstractReview, AbstractReviewGate, ReviewQuerySet
 
 from .projects import Project  # noqa: F401
+
+# What each score means for a criterion that does not say it in its own words.
+GENERIC_SCALE = (
+    _("Not met, or no evidence"),
+    _("Weak: major gaps"),
+    _("Partly met"),
+    _("Largely met"),
+    _("Fully met, with evidence"),
+)
 
 
 class ScreeningCriterion(models.Model):
@@ -37,6 +49,17 @@ class ScreeningCriterion(models.Model):
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = translated(models.CharField(_("name"), max_length=200), required=("fr",))
     description = translated(models.TextField(_("guidance"), blank=True), required=())
+    scale = translated(
+        models.TextField(
+            _("what each score means"),
+            blank=True,
+            help_text=_(
+                "Five lines: what a score of 0, 1, 2, 3 and 4 means for this criterion. "
+                "Left empty, the general scale is shown."
+            ),
+        ),
+        required=(),
+    )
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
@@ -58,43 +81,52 @@ class ScreeningCriterion(models.Model):
     def __str__(self):
         return f"{self.code} · {self.name}"
 
+    def clean(self):
+        for field in type(self).scale.fields:
+            lines = _scale_lines(getattr(self, field))
+            if lines and len(lines) != 5:
+                raise ValidationError(
+                    {field: _("Write five lines, one per score from 0 to 4, or none.")}
+                )
 
-class ProjectReviewQuerySet(models.QuerySet):
-    def decided(self):
-        """Reviews the committee has decided."""
-        return self.exclude(decision="")
+    def score_meanings(self) -> list[str]:
+        """What each score 0–4 means for this criterion, in the active language."""
+        lines = _scale_lines(self.scale)
+        return lines if len(lines) == 5 else [str(meaning) for meaning in GENERIC_SCALE]
 
+
+def _scale_lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ProjectReviewQuerySet(ReviewQuerySet):
     def outcome_for(self, project):
         """The project's public screening outcome: its latest decided review, or None."""
-        return self.decided().filter(project=project).order_by("-version").first()
+        return self.current_for(project)
 
     def latest_per_project(self):
         """Only the newest review (highest version) of each project."""
-        newer = ProjectReview.objects.filter(
-            project_id=models.OuterRef("project_id"), version__gt=models.OuterRef("version")
-        )
-        return self.filter(~models.Exists(newer))
+        return self.latest_per_subject()
 
 
-class ProjectReview(models.Model):
-    """A versioned eligibility screening of a project for the PPP catalogue (DOMAIN.md §5).
+class ProjectReview(AbstractReview):
+    """A versioned eligibility screening of a project for the PPP catalogue.
 
-    A new review supersedes the previous ones, which stay visible. The decision is taken
-    through ``catalogue.register.reviews.review_decide``.
+    See docs/domain.md#project-screening. A new review supersedes the previous ones, which
+    stay visible. Its gates are ``ReviewGate`` rows, its criteria ``ReviewScore`` rows; the
+    decision is taken through ``catalogue.register.reviews.review_decide``.
     """
+
+    subject_field = "project"
+    decisions_if_a_gate_fails = (Decision.NOT_ELIGIBLE,)
+    decide_refused = _("You may not decide reviews.")
+    independence_refused = _(
+        "You submitted or last edited this project: another committee member must review it."
+    )
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("project")
     )
-    version = models.PositiveSmallIntegerField(_("version"), editable=False)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="project_reviews",
-        verbose_name=_("reviewer"),
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("opened on"), auto_now_add=True)
     score = models.DecimalField(
         _("weighted score (0–100)"),
         max_digits=5,
@@ -104,43 +136,19 @@ class ProjectReview(models.Model):
         editable=False,
     )
     decision = models.CharField(_("decision"), max_length=30, choices=Decision, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True, editable=False)
-    public_summary = translated(
-        models.TextField(
-            _("public summary"),
-            blank=True,
-            help_text=_("Shown on the project's public page once the review is decided."),
-        ),
-        required=(),
-    )
-    internal_notes = models.TextField(
-        _("internal notes"), blank=True, help_text=_("Never shown to the public.")
-    )
 
     objects = ProjectReviewQuerySet.as_manager()
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(AbstractReview.Meta):
         verbose_name = _("project review")
         verbose_name_plural = _("project reviews")
         ordering = ["project", "-version"]
         permissions = [("decide_projectreview", _("Can decide a project review"))]
         constraints = [
+            *AbstractReview.Meta.constraints,
             models.UniqueConstraint(
                 fields=["project", "version"], name="project_review_unique_version"
-            ),
-            models.CheckConstraint(
-                condition=Q(decision="") | Q(decided_at__isnull=False),
-                name="project_review_decision_dated",
             ),
         ]
 
@@ -149,10 +157,6 @@ class ProjectReview(models.Model):
             "version": self.version,
             "reference": self.project.reference,
         }
-
-    @property
-    def is_decided(self) -> bool:
-        return bool(self.decision)
 
     @property
     def is_eligible(self) -> bool:
@@ -166,9 +170,6 @@ class ProjectReview(models.Model):
             return None
         points = sum(s.weight * s.score for s in scored)
         return (Decimal(100) * points / (4 * total_weight)).quantize(Decimal("0.1"))
-
-    def failed_gates(self) -> list:
-        return [g for g in self.gates.all() if g.passed is False]
 
     def proposed_decision(self):
         """The outcome the scores suggest: a failed gate means not eligible."""
@@ -185,29 +186,60 @@ class ProjectReview(models.Model):
             return Decision.NEEDS_INFORMATION
         return Decision.PUBLIC_WORKS
 
+    # The review machine's hooks (smartcities.core.reviews).
 
-class ReviewGate(models.Model):
-    """One pass/fail gate of a review, with its mandatory comment."""
+    def lock_subject(self) -> None:
+        """The decision moves the project: lock its row too."""
+        self.project = Project.objects.select_for_update().get(pk=self.project_id)
+
+    def is_independent_of(self, user) -> bool:
+        """A committee member does not review a project they submitted or edited last."""
+        from catalogue.register.rules import may_review_project  # the rule, written once
+
+        return may_review_project(user, self.project)
+
+    def failed_gate_error(self, failed) -> str:
+        return gettext("A failed gate means the project is not eligible.")
+
+    def subject_errors(self, decision) -> list[str]:
+        errors = []
+        if self.project.status != Status.IN_REVIEW:
+            errors.append(
+                gettext("The project is “%(status)s”, not in review.")
+                % {"status": Status(self.project.status).label}
+            )
+        unscored = [
+            s.criterion.code for s in self.scores.select_related("criterion") if s.score is None
+        ]
+        if unscored:
+            errors.append(
+                gettext("Score every criterion (missing: %(codes)s).")
+                % {"codes": ", ".join(unscored)}
+            )
+        return errors
+
+    def before_decision(self) -> None:
+        self.score = self.compute_score()
+
+
+class ReviewGate(AbstractReviewGate):
+    """One pass/fail gate of a project review, with its mandatory comment."""
 
     review = models.ForeignKey(
         ProjectReview, on_delete=models.CASCADE, related_name="gates", verbose_name=_("review")
     )
     gate = models.CharField(_("gate"), max_length=5, choices=Gate)
-    passed = models.BooleanField(_("passed"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(AbstractReviewGate.Meta):
         verbose_name = _("gate")
         verbose_name_plural = _("gates")
         ordering = ["review", "gate"]
-        constraints = [
-            models.UniqueConstraint(fields=["review", "gate"], name="review_gate_unique")
-        ]
 
-    def __str__(self):
-        return self.get_gate_display()
+    @property
+    def short_name(self) -> str:
+        return self.gate.upper()
 
 
 class ReviewScore(models.Model):
@@ -247,3 +279,7 @@ class ReviewScore(models.Model):
 
     def __str__(self):
         return str(self.criterion)
+
+    @property
+    def guidance(self) -> str:
+        return self.criterion.description

@@ -41,6 +41,7 @@ ROLE_PERMISSIONS = {
         "catalogue.view_screeningcriterion",
         "catalogue.view_projecttransition",
         "caravan.view_municipalityreview",
+        "caravan.view_municipalityreviewgate",
         "caravan.view_dimensionscore",
     ],
     # Writes and decides reviews (projects and municipalities); sets the criteria weights.
@@ -61,6 +62,8 @@ ROLE_PERMISSIONS = {
         "caravan.add_municipalityreview",
         "caravan.change_municipalityreview",
         "caravan.decide_municipalityreview",
+        "caravan.view_municipalityreviewgate",
+        "caravan.change_municipalityreviewgate",
         "caravan.view_dimensionscore",
         "caravan.change_dimensionscore",
     ],

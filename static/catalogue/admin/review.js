@@ -11,15 +11,18 @@ document.addEventListener("DOMContentLoaded", () => {
   const recompute = () => {
     let points = 0;
     let weights = 0;
-    group.querySelectorAll("tr.form-row").forEach((row) => {
-      const select = row.querySelector("select[name$='-score']");
-      const weightCell = row.querySelector("td.field-weight");
-      if (!select || !weightCell || select.value === "") return;
-      const weight = Number(weightCell.textContent.trim());
-      points += weight * Number(select.value);
+    group.querySelectorAll(".review-row[data-weight]").forEach((row) => {
+      const checked = row.querySelector("input[type=radio][name$='-score']:checked");
+      if (!checked || checked.value === "") return;
+      const weight = Number(row.dataset.weight);
+      points += weight * Number(checked.value);
       weights += weight;
     });
-    if (!weights) return;
+    if (!weights) {
+      output.textContent = "—";
+      delete total.dataset.band;
+      return;
+    }
     const score = Math.round((1000 * points) / (4 * weights)) / 10;
     output.textContent = String(score);
     total.dataset.band = score >= eligible ? "eligible" : score >= information ? "information" : "low";

@@ -212,7 +212,7 @@ def test_the_municipality_review_history_lists_the_changes_to_its_dimension_scor
         HTTP_ACCEPT_LANGUAGE="en",
     )
     section = page.text[page.text.index('id="child-changes"') :]
-    assert "Changes to dimension scores" in section and "committee2" in section
+    assert "Changes to gates and dimension scores" in section and "committee2" in section
     changes = history_changes(section)
     assert ("Comment", "—", "Plateforme de données ouverte.") in changes
     assert len(changes) == 2

@@ -409,9 +409,10 @@ def test_the_municipality_status_is_its_latest_decided_review(client, team):
     url = gabes.get_absolute_url()
     assert "has not been reviewed yet" in client.get("/en" + url[3:]).text
     first = municipality_review_prepare(
-        review=MunicipalityReview(municipality=gabes, gate_application=True, gate_council=True),
-        user=team["committee"],
+        review=MunicipalityReview(municipality=gabes), user=team["committee"]
     )
+    first.gates.update(passed=False)
+    first.gates.filter(gate__in=["application", "council"]).update(passed=True)
     first.dimension_scores.update(band=3)
     first.public_summary_fr = "Éligible sous conditions : périmètre à désigner."
     first.internal_notes = "SECRET-DU-COMITE"
