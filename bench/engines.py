@@ -1,29 +1,27 @@
 """Each hand-written engine against its plain alternative, in the same run, interleaved.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartcities_bench_eng \\
-        .venv/bin/python bench/engines.py [pdf] [pool] [cache] [facets] [copy]
+        .venv/bin/python bench/engines.py [cache] [facets] [copy]
 
 The database must be PostgreSQL with the demo catalogue (``seed_demo --projects 10000``,
 as ``make bench`` builds ``smartcities_bench_10k``); the import comparison writes 10,000
-projects (``BENCH_ROWS``) and rolls them back. PDFs go to a temporary media folder.
+projects (``BENCH_ROWS``) and rolls them back.
 
 The machine is shared: every comparison runs its variants in turns (A, B, then B, A, …)
 and quotes medians, so that other work slows both alike. Prints one table per engine.
 The figures and what was decided are in bench/README.md ("Engines and their plain
 alternatives").
 
-- ``pdf``: a sheet, a 5- and a 50-project dossier, cold (no sheet cached): the assembly
-  engine (sheet pages cached apart, furniture rendered on the side, pages laid under it
-  with pypdf) against one WeasyPrint document (``catalogue/pdf/document.html``: the page
-  numbers from ``counter(pages)`` and ``target-counter()``), rendered in this process;
-- ``pool``: the same one-document sheet and 5-project dossier rendered through the
-  process pool against in this process (what a request or the task worker would do);
 - ``cache``: a warm catalogue page through the test client with Redis as the page cache,
   the process's own copy of recent pages in front of it against Redis alone;
 - ``facets``: the catalogue's facet counts (10k projects; no filter, and two filters),
   one ``GROUPING SETS`` query against one ORM aggregate per facet column;
 - ``copy``: the import of new projects, streamed with ``COPY`` against ``bulk_create``
   (and ``bulk_update`` for the edited file).
+
+The PDF assembly engine and the pool of rendering processes lost to the plain way and
+were removed; their comparisons (``pdf``, ``pool``) are in this script as of commit
+cd610fc (``git show cd610fc:bench/engines.py``), with the engine they measure.
 """
 
 import os
@@ -87,109 +85,6 @@ def table(title: str, rows: list[tuple], unit: str = "s") -> None:
     for case, engine, plain in rows:
         print(f"| {case} | {engine:.3f} {unit} | {plain:.3f} {unit} | {plain / engine:.2f} |")
     sys.stdout.flush()
-
-
-# --- PDF --------------------------------------------------------------------------------
-
-
-def _projects(count: int) -> list:
-    from catalogue.outputs import pdf
-
-    return list(pdf.sheets_queryset().order_by("pk")[:count])
-
-
-def _clear_pdf_cache() -> None:
-    from django.core.files.storage import default_storage
-
-    for folder in ("pdf-cache/sheets", "pdf-cache/sheet-pages", "pdf-cache/dossiers"):
-        if default_storage.exists(folder):
-            for name in default_storage.listdir(folder)[1]:
-                default_storage.delete(f"{folder}/{name}")
-
-
-def _plain_html(projects: list, dossier: bool) -> str:
-    """One document: a sheet, or a dossier's front matter and its sheets."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from catalogue.outputs import pdf
-
-    facts = [pdf.facts_for(project, "http://testserver") for project in projects]
-    context = {
-        "title": "Banc d'essai",
-        "projects": [pdf._with_images(f) for f in facts],
-        "generated_on": pdf._generated_on(),
-        "LANGUAGE_CODE": translation.get_language(),
-    }
-    if dossier:
-        holder = pdf.Dossier(title="Banc d'essai", criteria=["banc"], facts=facts, key="")
-        context.update(pdf._front_matter(holder, [0] * len(facts)))
-    return render_to_string("catalogue/pdf/document.html", context)
-
-
-def _in_process(html: str, *args) -> bytes:
-    """WeasyPrint called plainly in this process (with the renderer's URL fetcher, fonts
-    and parsed stylesheet, without its pauses of the garbage collector)."""
-    from catalogue.outputs import pdf_renderer
-
-    return getattr(pdf_renderer.render, "__wrapped__", pdf_renderer.render)(html, *args)
-
-
-def _plain_pdf(projects: list, dossier: bool) -> bytes:
-    from catalogue.outputs import pdf
-
-    return _in_process(_plain_html(projects, dossier), *pdf._render_settings())
-
-
-def _engine_pdf(projects: list, dossier: bool) -> None:
-    from catalogue.outputs import pdf
-
-    _clear_pdf_cache()
-    if not dossier:
-        assert pdf.project_sheet(projects[0], "http://testserver").created
-        return
-    holder = pdf.dossier_for(projects, title="Banc d'essai", criteria=["banc"], site_url="x")
-    assert pdf.render_dossier(holder).created
-
-
-def bench_pdf() -> None:
-    from catalogue.outputs import pdf
-
-    pdf._run([pdf._render_call("<p>warm</p>")])  # the pool started and warm, as on a server
-    _plain_pdf(_projects(1), False)  # and this process's fonts loaded
-    rows = []
-    for count in (1, 5, 50):
-        projects = _projects(count)
-        dossier = count > 1
-        medians = interleaved(
-            {
-                "engine": lambda p=projects, d=dossier: _engine_pdf(p, d),
-                "plain": lambda p=projects, d=dossier: _plain_pdf(p, d),
-            }
-        )
-        case = "sheet" if count == 1 else f"dossier of {count}"
-        rows.append((f"{case}, cold", medians["engine"], medians["plain"]))
-    table("PDF: assembly engine vs one WeasyPrint document (in this process)", rows)
-
-
-def bench_pool() -> None:
-    from catalogue.outputs import pdf, pdf_renderer
-
-    pdf._run([pdf._render_call("<p>warm</p>")])
-    rows = []
-    for count in (1, 5):
-        html = _plain_html(_projects(count), count > 1)
-        args = (html, *pdf._render_settings())
-        _in_process(*args)
-        medians = interleaved(
-            {
-                "engine": lambda a=args: pdf._run([(pdf_renderer.render, a)]),
-                "plain": lambda a=args: _in_process(*a),
-            }
-        )
-        case = "sheet" if count == 1 else f"dossier of {count}"
-        rows.append((f"{case}, one document", medians["engine"], medians["plain"]))
-    table("Rendering: process pool vs in this process", rows)
 
 
 # --- Page cache -----------------------------------------------------------------------------
@@ -348,8 +243,6 @@ def bench_copy() -> None:
 
 
 BENCHES = {
-    "pdf": bench_pdf,
-    "pool": bench_pool,
     "cache": bench_cache,
     "facets": bench_facets,
     "copy": bench_copy,

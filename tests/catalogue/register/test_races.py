@@ -68,7 +68,7 @@ def test_simultaneous_first_downloads_of_a_sheet_all_get_the_whole_pdf_and_one_c
 ):
     project = ProjectFactory(published=True, summary_fr="Des LED pilotées.")
     url = f"/fr/catalogue/{project.reference}/sheet.pdf"
-    # The rendering workers are started and warm, as on a server that has served a sheet.
+    # WeasyPrint and the fonts are loaded, as on a server that has served a sheet.
     warm = ProjectFactory(published=True)
     assert Client().get(f"/fr/catalogue/{warm.reference}/sheet.pdf").status_code == 200
 
@@ -77,7 +77,7 @@ def test_simultaneous_first_downloads_of_a_sheet_all_get_the_whole_pdf_and_one_c
         body = b"".join(response.streaming_content) if response.streaming else response.content
         return response.status_code, body
 
-    folders = ("pdf-cache/sheets", "pdf-cache/sheet-pages")
+    folders = ("pdf-cache/sheets",)
     for round_ in range(5):
         # Right after a change: a sheet that is not cached yet.
         title = f"Éclairage public intelligent, version {round_}"
