@@ -17,7 +17,7 @@ from decimal import Decimal
 from django import template
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import normalize_newlines
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +95,16 @@ def join_list(items, autoescape=True):
     return mark_safe(separator.join(escape(str(item)) for item in items))
 
 
+@register.simple_tag
+def comma():
+    """The comma between two items as the language writes it ("، " in Arabic)."""
+    return LIST_SEPARATORS.get(_language(), ", ")
+
+
+def is_safe(value) -> bool:
+    return isinstance(value, SafeData)
+
+
 def _attributes(language: str) -> str:
     direction = "rtl" if language in RTL_LANGUAGES else "ltr"
     return format_html(' lang="{}" dir="{}"', language, direction)
@@ -115,7 +125,7 @@ def isolated(value, language=""):
     """
     language = language or fallback_language(value)
     if not value or not language or language == _language():
-        return conditional_escape(value or "")
+        return conditional_escape(typography(value or "") if not is_safe(value) else value)
     return format_html(
         '<span class="lang-fallback"{}>{}</span> {}',
         _attributes(language),

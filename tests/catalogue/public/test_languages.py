@@ -199,6 +199,14 @@ def test_lists_are_joined_with_the_languages_comma(language, expected):
     assert render("{{ names|join_list }}", language, names=names) == expected
 
 
+def test_an_arabic_project_page_separates_municipality_and_governorate_with_the_arabic_comma(
+    client, untranslated
+):
+    html = project_page(client, "ar", untranslated)
+    municipality = untranslated.municipality
+    assert f"{municipality.name_ar}\u060c {municipality.governorate.name_ar}" in html
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -248,3 +256,14 @@ def test_labelled_csv_exports_write_dates_in_iso_8601_in_every_language(
     assert published.isoformat() in text
     assert published.strftime("%m/%d/%Y") not in text
     assert published.strftime("%d/%m/%Y") not in text
+
+
+def test_a_french_page_keeps_the_punctuation_of_its_data_on_the_line(client):
+    project = ProjectFactory(
+        published=True,
+        title_fr="Gabès : la ville solaire ?",
+        description_fr="Deux phases ; la première « pilote ».",
+    )
+    html = project_page(client, "fr", project)
+    assert f"<h1>Gabès{NBSP}: la ville solaire{NNBSP}?</h1>" in html
+    assert f"<p>Deux phases{NNBSP}; la première «{NBSP}pilote{NBSP}».</p>" in html
