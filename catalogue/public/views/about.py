@@ -12,6 +12,7 @@ from catalogue.models import ScreeningCriterion, Sector
 from catalogue.outputs.exports import MAX_XLSX_ROWS
 from catalogue.outputs.opendata import CODE_COLUMNS, CODES, FIELDS
 from catalogue.public.caching import cache_public_page
+from catalogue.public.filters import FILTERS, SORTS
 from catalogue.register.choices import (
     SCORE_ELIGIBLE,
     SCORE_NEEDS_INFORMATION,
@@ -104,5 +105,7 @@ class DataDictionaryView(TemplateView):
             sectors=Sector.objects.order_by("display_order", "code"),
             dimensions=Dimension.objects.order_by("display_order", "code"),
             max_xlsx_rows=MAX_XLSX_ROWS,
+            catalogue_filters=FILTERS,
+            sorts=[(key, label) for key, (label, _order) in SORTS.items()],
             **kwargs,
         )

@@ -425,3 +425,9 @@ def test_every_facet_count_equals_the_real_count_under_the_other_filters(
             **{FACET_LOOKUPS[k]: v for k, v in params.items() if k in FACET_LOOKUPS}
         )
         assert response.context["paginator"].count == total.distinct().count()
+
+
+def test_the_form_keeps_the_edition_filter_it_has_no_field_for(client):
+    response = client.get(URL, {"edition": "2"})
+    assert '<input type="hidden" name="edition" value="2">' in response.text
+    assert [chip["label"] for chip in response.context["chips"]] == ["Édition de la caravane"]

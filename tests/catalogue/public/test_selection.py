@@ -246,3 +246,14 @@ def test_the_page_the_csv_oc4ids_and_the_dossier_hold_the_same_projects(client, 
     assert oc4ids_references(client, query) == sorted(page)  # by reference
     dossier = select_dossier(query, title="Sélection", site_url="https://catalogue.example.tn")
     assert [facts["reference"] for facts in dossier.facts] == page
+
+
+def test_the_data_page_lists_every_filter_from_its_declaration(client):
+    from django.utils.html import escape
+
+    html = client.get("/en/data/").text
+    table = html[html.index('id="filter-parameters"') :]
+    for spec in FILTERS:
+        assert f"<code>{spec.name}</code>" in table
+        assert escape(str(spec.description)) in table
+    assert 'href="/en/catalogue/?sort=title"' in table
