@@ -5,8 +5,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import to_historic
 
 from catalogue.intake.resources import ProjectSpreadsheetAdminMixin
@@ -161,7 +161,11 @@ def _transition_action(name, label, service, *, permission, needs_reason=False):
         if done:
             modeladmin.message_user(
                 request,
-                gettext("%(action)s: %(count)d project(s) done.")
+                ngettext(
+                    "%(action)s: %(count)d project done.",
+                    "%(action)s: %(count)d projects done.",
+                    done,
+                )
                 % {"action": label, "count": done},
                 level=messages.SUCCESS,
             )

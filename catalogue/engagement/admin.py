@@ -4,7 +4,7 @@ staff's e-mail language."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
@@ -48,7 +48,13 @@ def _status_action(status: str, description):
             )
         if done:
             model_admin.message_user(
-                request, gettext("%(count)s expression(s) of interest updated.") % {"count": done}
+                request,
+                ngettext(
+                    "%(count)s expression of interest updated.",
+                    "%(count)s expressions of interest updated.",
+                    done,
+                )
+                % {"count": done},
             )
 
     action.__name__ = f"mark_{status}"

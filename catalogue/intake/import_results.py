@@ -4,6 +4,7 @@ background import (``ImportResult.as_dict`` / ``StoredImportResult``)."""
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 @dataclass
@@ -77,26 +78,39 @@ class ImportResult:
 
     def summary(self) -> str:
         if not self.ok:
+            errors, lines = len(self.errors), self.error_lines
             return _(
-                "Nothing was imported: %(errors)s error(s) on %(lines)s line(s). Correct the "
-                "file and import it again."
-            ) % {"errors": len(self.errors), "lines": self.error_lines}
-        values = {"created": self.created, "updated": self.updated, "skipped": self.skipped}
+                "Nothing was imported: %(errors)s on %(lines)s. Correct the file and import "
+                "it again."
+            ) % {
+                "errors": ngettext("%(count)s error", "%(count)s errors", errors)
+                % {"count": errors},
+                "lines": ngettext("%(count)s line", "%(count)s lines", lines) % {"count": lines},
+            }
+        # Each count its own plural (French participles agree with it too).
+        values = {
+            "updated": ngettext("%(count)s updated", "%(count)s updated", self.updated)
+            % {"count": self.updated},
+            "skipped": ngettext(
+                "%(count)s left unchanged", "%(count)s left unchanged", self.skipped
+            )
+            % {"count": self.skipped},
+        }
         if self.dry_run:
-            return (
-                _(
-                    "Check passed, nothing written yet: %(created)s project(s) would be "
-                    "created, %(updated)s updated, %(skipped)s left unchanged."
-                )
-                % values
-            )
-        return (
-            _(
-                "Import done: %(created)s project(s) created (as drafts), %(updated)s updated, "
-                "%(skipped)s left unchanged."
-            )
-            % values
-        )
+            values["created"] = ngettext(
+                "%(count)s project would be created",
+                "%(count)s projects would be created",
+                self.created,
+            ) % {"count": self.created}
+            return _(
+                "Check passed, nothing written yet: %(created)s, %(updated)s, %(skipped)s."
+            ) % (values)
+        values["created"] = ngettext(
+            "%(count)s project created (as a draft)",
+            "%(count)s projects created (as drafts)",
+            self.created,
+        ) % {"count": self.created}
+        return _("Import done: %(created)s, %(updated)s, %(skipped)s.") % values
 
     def as_dict(self, *, max_rows: int = 100, max_errors: int = 500) -> dict:
         """The result as JSON data (a background task's return value): counts, the first
