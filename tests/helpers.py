@@ -45,7 +45,10 @@ def history_changes(html: str) -> list[tuple[str, str, str]]:
         html,
         flags=re.S,
     )
-    return [tuple(" ".join(part.split()) for part in line) for line in lines]
+    # Each value is isolated in a <bdi> (its own text direction): its text only.
+    return [
+        tuple(" ".join(re.sub(r"</?bdi>", "", part).split()) for part in line) for line in lines
+    ]
 
 
 def to_review(team, project=None):
