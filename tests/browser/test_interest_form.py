@@ -40,7 +40,7 @@ def test_an_investor_fills_the_form(
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     page.click(f"a[href$='/catalogue/{project.reference}/interest/']")
     page.wait_for_url(re.compile(r"/interest/$"))
-    # The robot trap is out of sight, and the form is laid out right to left in Arabic.
+    # The robot trap is out of sight (people leave it empty).
     assert not page.locator("input[name=website]").is_visible()
     screenshot(page, f"interest-form-{language}")
 

@@ -221,3 +221,22 @@ def test_the_export_neutralises_formulas(client, project, interest_data, post_co
         "/admin/engagement/expressionofinterest/export/", {"format": "0", "resource": "0"}
     )
     assert "'=HYPERLINK" in export.content.decode()
+
+
+def test_the_limits_can_be_counted_in_a_cache_instead_of_the_database(
+    client, project, interest_data, settings, post_committed
+):
+    # As with Redis (REDIS_URL): here the process's own cache stands in for it.
+    settings.ENGAGEMENT_RATE_STORE = "cache:default"
+    settings.ENGAGEMENT_RATE_LIMITS = {"per_ip": 4, "per_address": 100, "window_seconds": 3600}
+    statuses = [
+        post_committed(
+            form_url(project), {**interest_data, "email": f"x{n}@example.org"}
+        ).status_code
+        for n in range(30)
+    ]
+    assert statuses.count(302) == 4
+    assert ExpressionOfInterest.objects.count() == 4
+    from catalogue.engagement.models import RateCount
+
+    assert not RateCount.objects.exists()

@@ -159,3 +159,36 @@ def test_my_data_for_an_unknown_address_sends_nothing(client):
     request = {"email": "nobody@example.org", "website": "", "started": abuse.form_started_token()}
     assert client.post("/fr/my-data/", request).status_code == 302
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/fr/catalogue/GAB-2020-001%00/interest/",
+        "/fr/catalogue/GAB-2020-001/follow/?x=%00",
+        "/fr/alerts/confirm/abc%00def0123456789abcdef/",
+        "/fr/alerts/unsubscribe/%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00/",
+        "/fr/my-data/%00abcdefghijklmnopqrstuvwxyz/",
+        "/fr/alerts/search/?query=q%3D%2500%26stage%3D%00",
+        "/fr/alerts/search/?query=" + "q%3Dx%26" * 600,
+    ],
+)
+def test_hostile_addresses_get_a_page_never_an_error(client, url):
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_a_hostile_post_is_refused_without_an_error(client, project):
+    response = client.post(
+        f"/fr/catalogue/{project.reference}/follow/",
+        {"email": "a\x00@example.org", "frequency": "x", "query": "\x00" * 3000, "started": "\x00"},
+    )
+    assert response.status_code == 400
+    assert not Subscription.objects.exists()
+
+
+def test_a_saved_search_is_escaped_in_the_confirmation(post_committed):
+    subscribe(post_committed, "/fr/alerts/search/", query="q=<script>alert(1)</script>")
+    [message] = mail.outbox
+    html = message.alternatives[0].content
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
