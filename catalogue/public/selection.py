@@ -35,8 +35,10 @@ class CountedPaginator(Paginator):
 class Selection:
     """The projects a query string selects, in its sort order, with its facets.
 
-    Nothing is read from the database until asked: ``projects`` is a lazy queryset, the
-    facets (and the total they count in the same queries) are computed on first use.
+    Besides the filter vocabulary (read when the filters are validated, and kept in
+    memory when the cache is on), nothing is read until asked: ``projects`` is a lazy
+    queryset, the facets (and the total they count in the same queries) are computed on
+    first use.
     """
 
     def __init__(self, params: QueryDict, base, *, shared: bool):
