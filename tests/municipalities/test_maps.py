@@ -54,9 +54,7 @@ def test_each_municipality_lies_in_its_governorate_outline_and_inside_the_frame(
         assert 0 <= x <= frame.width and 0 <= y <= frame.height, code
         if not any(inside((x, y), ring) for ring in rings[gov]):
             outside.append(code)
-    # Points are computed on the municipalities' own shapes; a coastal one may fall a
-    # fraction of a map unit off its simplified governorate outline.
-    assert len(outside) <= 3, outside
+    assert outside == []
 
 
 def test_the_svg_is_served_with_a_day_of_public_caching(client):
