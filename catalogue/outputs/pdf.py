@@ -44,8 +44,8 @@ from catalogue.register.images import make_thumbnail
 from municipalities import maps as geometry
 
 CACHE_DIR = "pdf-cache"
-# Map pixels per map unit: the map (400 units wide, 846 tall) is printed 62 mm tall,
-# so 0.6 gives about 200 dpi; more only makes every sheet heavier to embed.
+# Map pixels per map unit: the map (400 units wide, 846 tall) is printed 54 mm tall,
+# so 0.6 gives about 240 dpi; more only makes every sheet heavier to embed.
 MAP_SCALE = 0.6
 MAP_SUPERSAMPLING = 3  # drawn larger, then reduced: smooth borders
 TEMPLATE_DIR = "catalogue/pdf"
