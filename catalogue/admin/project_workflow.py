@@ -110,6 +110,7 @@ class ProjectWorkflowAdminMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and change and to_historic(obj) is None:
             context["workflow_buttons"] = self.workflow_buttons(request, obj)
+            context["status_label"] = obj._meta.get_field("status").verbose_name
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def workflow_step_view(self, request, object_id, step):

@@ -86,3 +86,27 @@ def test_an_editor_withdraws_a_project_giving_the_reason_on_one_screen(
     project.refresh_from_db()
     assert (project.status, project.withdrawn_reason) == (Status.WITHDRAWN, "مشروع مكرر")
     assert not violations
+
+
+def test_an_import_names_the_published_projects_it_would_change_before_it_does(
+    browser, portal, people, screenshot, tmp_path
+):
+    from catalogue.outputs.exports import csv_chunks
+
+    published = ProjectFactory(
+        reference="GAB-2026-203", status=Status.PUBLISHED, published_at=timezone.now()
+    )
+    draft = ProjectFactory(reference="GAB-2026-204")
+    exported = "".join(csv_chunks(Project.objects.filter(pk__in=[published.pk, draft.pk])))
+    revised = tmp_path / "revision.csv"
+    revised.write_text(exported.replace("Projet d'essai", "Projet révisé"), encoding="utf-8")
+    page, violations = sign_in(browser, portal, "editor", "fr-FR")
+    page.goto(f"{portal}/admin/catalogue/project/import/")
+    page.set_input_files("input[name=import_file]", str(revised))
+    page.click("form[enctype] input[type=submit]")
+    page.wait_for_selector(".import-published")
+    listed = page.inner_text(".import-published")
+    assert published.reference in listed and draft.reference not in listed
+    screenshot(page, "admin-import-published-fr")
+    assert Project.objects.get(pk=published.pk).title_fr == published.title_fr  # not yet
+    assert not violations
