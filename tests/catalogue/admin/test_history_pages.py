@@ -76,8 +76,12 @@ def test_project_history_in_arabic_shows_arabic_labels(staff_client):
     with translation.override("ar"):
         draft, published = str(Status.DRAFT.label), str(Status.PUBLISHED.label)
     assert published != "Published"  # the catalogue has the Arabic label
-    assert f"{draft} → {published}" in dict(changes(page)).values()
+    # The arrow from the old value to the new one points the way Arabic reads.
+    assert f"{draft} ← {published}" in dict(changes(page)).values()
     assert "None" not in page
+    # Saved outside a request: "changed by" is a dash, not a word for nobody.
+    table = page[page.index('id="change-history"') :]
+    assert re.search(r"<td>\s*&mdash;\s*</td>", table)
 
 
 def test_municipality_history_without_a_user_shows_a_dash_and_the_status_label(staff_client):
