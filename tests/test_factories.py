@@ -3,6 +3,8 @@ permissions are those of their role."""
 
 import pytest
 
+from caravan.choices import ProgrammeDecision, ProgrammeGate
+from caravan.models import Dimension, MunicipalityReview
 from catalogue.register.choices import Decision, Status
 from tests import factories
 
@@ -20,6 +22,7 @@ MODEL_FACTORIES = [
     factories.SourceFactory,
     factories.ProjectFactory,
     factories.ProjectReviewFactory,
+    factories.MunicipalityReviewFactory,
 ]
 
 
@@ -102,6 +105,28 @@ def test_a_decided_project_review_is_complete_and_eligible():
     assert not review.gates.exclude(passed=True).exists()
     assert review.score == 100
     assert review.proposed_decision() == Decision.ELIGIBLE_PPP
+
+
+def test_a_municipality_review_is_opened_with_its_gates_and_dimensions_to_fill():
+    review = factories.MunicipalityReviewFactory()
+    assert review.municipality.code == "5111" and review.version == 1
+    assert review.gates.count() == len(ProgrammeGate.values)
+    assert not review.gates.exclude(passed=None).exists()
+    assert review.dimension_scores.count() == Dimension.objects.count()
+    assert review.average_band() is None
+    banded = factories.MunicipalityReviewFactory(dimension_scores=2)
+    assert (banded.version, banded.average_band()) == (2, 2)
+
+
+@pytest.mark.usefixtures("english")
+def test_a_decided_municipality_review_is_the_municipalitys_status():
+    review = factories.MunicipalityReviewFactory(decided=True)
+    assert review.decision == ProgrammeDecision.ELIGIBLE and review.decided_at
+    assert review.gates_passed() and review.average_band() == 3
+    assert review.decision_errors(ProgrammeDecision.ELIGIBLE) == [
+        "This review is already decided; open a new review to change it."
+    ]
+    assert MunicipalityReview.objects.current_for(review.municipality) == review
 
 
 def test_a_source_cites_the_projects_given():
