@@ -88,3 +88,22 @@ def test_without_redis_the_version_is_shared_by_the_processes_of_the_machine(set
         capture_output=True,
     )
     assert current_version() == before + 1
+
+
+def test_a_page_kept_in_process_memory_gives_way_to_a_change_made_elsewhere(client):
+    """The recent pages kept in this process's memory, in front of the shared cache, are
+    keyed by the catalogue version: a change made through another app server (no signal
+    here, only the shared version raised) is shown at the next request."""
+    from django.core.cache import cache
+
+    from catalogue.public import caching
+
+    project = ProjectFactory(published=True, title_fr="Ancien titre de Gafsa")
+    assert "Ancien titre de Gafsa" in client.get("/fr/catalogue/").text
+    cache.clear()  # the shared page cache emptied: the page is still in this process
+    count, response = queries(client, "/fr/catalogue/")
+    assert count == 0 and "Ancien titre de Gafsa" in response.text
+    Project.objects.filter(pk=project.pk).update(title_fr="Nouveau titre de Gafsa")
+    caching._bump()  # as the other server's save does
+    text = client.get("/fr/catalogue/").text
+    assert "Nouveau titre de Gafsa" in text and "Ancien titre de Gafsa" not in text
