@@ -26,6 +26,13 @@ GATE_FIELDS = {
 }
 
 
+def _checks_now(schema_editor):
+    """Run the deferred foreign-key checks of the rows just written: PostgreSQL refuses to
+    alter a table with pending trigger events in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def _passed(ticked, decision):
     if ticked:
         return True
@@ -77,6 +84,7 @@ def gates_to_rows(apps, schema_editor):
             )
             last[key] = passed
     HistoricalGate.objects.bulk_create(records, batch_size=500)
+    _checks_now(schema_editor)
 
 
 def rows_to_gates(apps, schema_editor):
@@ -86,6 +94,7 @@ def rows_to_gates(apps, schema_editor):
         for gate in review.gates.all():
             setattr(review, fields[gate.gate], gate.passed is True)
         review.save(update_fields=list(GATE_FIELDS))
+    _checks_now(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -15,7 +15,12 @@ from catalogue.models import (
     ReviewScore,
 )
 from catalogue.register import reviews
-from catalogue.register.choices import SCORE_ELIGIBLE, SCORE_NEEDS_INFORMATION, Decision
+from catalogue.register.choices import (
+    SCORE_ELIGIBLE,
+    SCORE_NEEDS_INFORMATION,
+    ContractModel,
+    Decision,
+)
 from catalogue.register.permissions import (
     focal_municipality_id,
 )
@@ -161,13 +166,28 @@ class ProjectReviewAdmin(
 
     @admin.display(description=_("weighted score and proposed outcome"))
     def running_total(self, obj):
+        """The score and the outcome it proposes, kept up to date by review.js as the
+        reviewer answers the gates and scores the criteria (same thresholds)."""
         score = obj.compute_score()
         proposed = obj.proposed_decision()
+        eligible = (
+            Decision.ELIGIBLE_CONCESSION
+            if obj.project.contract_model == ContractModel.CONCESSION
+            else Decision.ELIGIBLE_PPP
+        )
         return format_html(
-            '<span class="review-total" data-eligible="{}" data-information="{}">'
-            '<strong class="review-total__score">{}</strong> / 100 · {}</span>',
+            '<span class="review-total" data-eligible="{}" data-information="{}" '
+            'data-label-eligible="{}" data-label-information="{}" data-label-low="{}" '
+            'data-label-failed="{}" data-label-none="{}">'
+            '<strong class="review-total__score">{}</strong> / 100 · '
+            '<span class="review-total__outcome">{}</span></span>',
             SCORE_ELIGIBLE,
             SCORE_NEEDS_INFORMATION,
+            eligible.label,
+            Decision.NEEDS_INFORMATION.label,
+            Decision.PUBLIC_WORKS.label,
+            Decision.NOT_ELIGIBLE.label,
+            gettext("score the criteria"),
             "—" if score is None else score,
             Decision(proposed).label if proposed else gettext("score the criteria"),
         )

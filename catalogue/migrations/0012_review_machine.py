@@ -17,6 +17,10 @@ def clear_undecided_dates(apps, schema_editor):
     ProjectReview.objects.filter(decision="").exclude(decided_at=None).update(
         decided_at=None, decided_by=None
     )
+    # PostgreSQL refuses to alter a table with pending trigger events in the same
+    # transaction: run the deferred checks of these rows now.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

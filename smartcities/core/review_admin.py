@@ -39,7 +39,7 @@ class ReviewGateForm(forms.ModelForm):
                 ("true", _("Passes")),
                 ("false", _("Fails")),
                 ("unknown", _("Not checked yet")),
-            ]
+            ],
         ),
     )
 
@@ -108,13 +108,17 @@ class ReviewForm(forms.ModelForm):
     undecided_label = _("Not decided yet: save only")
     decide_help = _("A decision is final.")
 
-    decide = forms.ChoiceField(label=_("Decision"), required=False)
+    decide = forms.ChoiceField(label=_("Your decision"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         decisions = self._meta.model._meta.get_field("decision").choices
         self.fields["decide"].choices = [("", self.undecided_label), *decisions]
         self.fields["decide"].help_text = self.decide_help
+
+
+# Read-only fields that say what was decided: blank until then.
+DECIDED_FIELDS = ("decision", "decided_by", "decided_at")
 
 
 class ReviewAdminMixin:
@@ -149,15 +153,19 @@ class ReviewAdminMixin:
         return False  # reviews are kept: a new review supersedes an old one
 
     def get_fieldsets(self, request, obj=None):
+        """An open review shows the decision to take (to whoever may take it); a decided
+        one shows the decision taken, by whom and when: never both, never a blank one."""
         fieldsets = super().get_fieldsets(request, obj)
         opts = self.model._meta
         may_decide = request.user.has_perm(f"{opts.app_label}.decide_{opts.model_name}")
-        if not may_decide or (obj is not None and obj.is_decided):
-            fieldsets = [
-                (title, {**options, "fields": [f for f in options["fields"] if f != "decide"]})
-                for title, options in fieldsets
-            ]
-        return fieldsets
+        if obj is not None and obj.is_decided:
+            hidden = {"decide"}
+        else:
+            hidden = set(DECIDED_FIELDS) | ({"decide"} if not may_decide else set())
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for title, options in fieldsets
+        ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A posted review is read, saved and decided under a lock on its row, taken

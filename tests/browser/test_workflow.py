@@ -87,10 +87,10 @@ def test_a_project_goes_from_a_focal_points_draft_to_the_public_catalogue(
     review = project.reviews.get()
     page.goto(f"{portal}/admin/catalogue/projectreview/{review.pk}/change/")
     for index in range(review.gates.count()):
-        page.select_option(f"#id_gates-{index}-passed", "true")
+        page.check(f"#id_gates-{index}-passed_0")  # passes
         page.fill(f"#id_gates-{index}-comment", "Vérifié.")
     for index in range(review.scores.count()):
-        page.select_option(f"#id_scores-{index}-score", "3")
+        page.check(f"#id_scores-{index}-score_3")
     assert page.locator(".review-total__score").inner_text() == "75"
     page.fill("#id_public_summary_fr", "Projet éligible comme contrat de PPP.")
     page.select_option("#id_decide", "eligible_ppp")
