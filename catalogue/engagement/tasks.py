@@ -113,7 +113,10 @@ def send_data_access_link(*, email: str, language: str) -> int:
         "data_access",
         to=[email],
         language=language,
-        context={"access_url": data_access_url(email, language)},
+        context={
+            "access_url": data_access_url(email, language),
+            "hours": settings.ENGAGEMENT_DATA_LINK_HOURS,
+        },
     )
 
 

@@ -137,6 +137,7 @@ def test_my_data_shows_exports_and_erases_everything_about_an_address(
     assert client.post("/en/my-data/", request).status_code == 302
     [message] = mail.outbox
     assert message.to == [interest_data["email"]]
+    assert "it works for 24 hours" in message.body
     page_url = link(message, "/my-data/")
 
     page = client.get(page_url)
