@@ -42,6 +42,16 @@ EXAMPLES = {
     "dcat_catalog": ("/api/dcat/catalog.ttl", {200}),
     "sitemap": ("/sitemap.xml", {200}),
     "sitemap_section": ("/sitemap-projects.xml", {200}),
+    # catalogue/engagement (the shipped projects state no stage: they take no interest yet)
+    "engagement:interest_create": ("/fr/catalogue/GAB-2020-001/interest/", {404}),
+    "engagement:interest_sent": ("/fr/catalogue/GAB-2020-001/interest/sent/", {200}),
+    "engagement:follow_project": ("/ar/catalogue/GAB-2020-001/follow/", {200}),
+    "engagement:save_search": ("/fr/alerts/search/?query=stage%3Dplanning", {200}),
+    "engagement:check_mailbox": ("/en/alerts/check-your-mailbox/", {200}),
+    "engagement:confirm": ("/fr/alerts/confirm/" + "x" * 43 + "/", {404}),
+    "engagement:unsubscribe": ("/fr/alerts/unsubscribe/" + "x" * 43 + "/", {200}),
+    "engagement:my_data": ("/ar/my-data/", {200}),
+    "engagement:my_data_view": ("/fr/my-data/" + "x" * 40 + "/", {404}),
 }
 
 
