@@ -54,3 +54,16 @@ def test_on_a_wide_screen_the_filters_stay_in_view_without_the_control(portal, p
     filters = page.locator("#filters").bounding_box()
     results = page.locator(".catalogue__results").bounding_box()
     assert filters["x"] < results["x"]  # beside the results, at the start of the line
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_phone_catalogue_has_no_serious_accessibility_violations(
+    portal, browser, axe, language
+):
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)  # axe is injected
+    page = context.new_page()
+    page.goto(f"{portal}/{language}/catalogue/?sector=economy")
+    assert axe(page) == []
+    page.locator(".filters-toggle summary").click()
+    assert axe(page) == []
+    context.close()
