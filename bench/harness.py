@@ -1,10 +1,12 @@
 """App servers on loopback, for the benchmarks and the multi-server test.
 
-``Gunicorn`` starts ``gunicorn smartcities.wsgi`` on a free port of 127.0.0.1, in a
-process group of its own (gunicorn and its workers are stopped as one), with an
+``Gunicorn`` starts ``gunicorn smartcities.wsgi`` (``Runserver``: ``manage.py runserver``,
+as ``make run`` serves) on a free port of 127.0.0.1, in a process group of its own (the
+server and its workers are stopped as one), with an
 environment made by ``app_env``: the caller's, without any of the portal's settings that
-the caller's shell might leak, plus the ones given. ``bench/run.py`` (``make bench``) and
-``tests/smartcities/test_multiserver.py`` both use it; it imports nothing of the portal.
+the caller's shell might leak, plus the ones given. ``bench/run.py`` (``make bench``),
+``bench/sheet_stampede.py`` and ``tests/smartcities/test_multiserver.py`` use it; it
+imports nothing of the portal.
 """
 
 import contextlib
@@ -29,6 +31,7 @@ APP_SETTINGS = (  # the portal's environment variables (smartcities/settings.py)
     "CSRF_TRUSTED_ORIGINS",
     "STATIC_ROOT",
     "MEDIA_ROOT",
+    "SHARED_CACHE_DIR",
     "LOG_LEVEL",
     "CONN_MAX_AGE",
     "SECURE_SSL_REDIRECT",
@@ -82,36 +85,27 @@ def stop_group(process: subprocess.Popen, *, force: bool = False) -> None:
         process.wait(timeout=5)
 
 
-class Gunicorn:
-    """One gunicorn app server of the portal on a free loopback port."""
+class AppServer:
+    """One app server of the portal on a free loopback port (``command`` says which)."""
 
-    def __init__(self, name: str, env: dict[str, str], log: Path, *, workers: int = 2):
+    def __init__(self, name: str, env: dict[str, str], log: Path):
         self.name = name
         self.env = env
         self.log = log
-        self.workers = workers
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
 
     def url(self, path: str) -> str:
         return f"http://{HOST}:{self.port}{path}"
 
     def start(self) -> None:
-        """Start gunicorn in a process group of its own (``wait_ready`` waits for it)."""
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "smartcities.wsgi",
-            "--workers",
-            str(self.workers),
-            "--bind",
-            f"{HOST}:{self.port}",
-            "--no-control-socket",  # its default path is shared by every gunicorn of the user
-        ]
+        """Start the server in a process group of its own (``wait_ready`` waits for it)."""
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(  # nosec B603: fixed command, no shell
-                command,
+                self.command(),
                 cwd=ROOT,
                 env=self.env,
                 stdout=output,
@@ -128,11 +122,11 @@ class Gunicorn:
                     return
             time.sleep(0.1)
         raise ServerError(
-            f"gunicorn {self.name} did not become healthy on port {self.port}:\n{self.log_tail()}"
+            f"server {self.name} did not become healthy on port {self.port}:\n{self.log_tail()}"
         )
 
     def stop(self, *, force: bool = False) -> None:
-        """Stop gunicorn and its workers (at once with ``force``)."""
+        """Stop the server and its workers (at once with ``force``)."""
         if self.process is not None:
             stop_group(self.process, force=force)
 
@@ -140,3 +134,27 @@ class Gunicorn:
         if not self.log.exists():
             return ""
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+class Gunicorn(AppServer):
+    """``gunicorn smartcities.wsgi`` with ``workers`` processes of ``threads`` threads."""
+
+    def __init__(self, name, env, log, *, workers: int = 2, threads: int = 1):
+        super().__init__(name, env, log)
+        self.workers = workers
+        self.threads = threads
+
+    def command(self) -> list[str]:
+        command = [sys.executable, "-m", "gunicorn", "smartcities.wsgi"]
+        command += ["--workers", str(self.workers), "--bind", f"{HOST}:{self.port}"]
+        if self.threads > 1:
+            command += ["--threads", str(self.threads)]
+        # Its default path is shared by every gunicorn of the user.
+        return [*command, "--no-control-socket"]
+
+
+class Runserver(AppServer):
+    """``manage.py runserver`` without the reloader, as ``make run`` serves."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload"]

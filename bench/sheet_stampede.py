@@ -5,9 +5,9 @@
     DATABASE_URL=postgres://... python bench/sheet_stampede.py
 
 A scratch database (SQLite in a temporary folder unless DATABASE_URL is set) gets the
-reference data; the server renders one sheet first (its rendering workers start and warm
-up). Then, for each round, a published project is changed (its title: a new sheet, not
-cached yet) and 20 threads, released together, download its sheet at once. Each answer must
+reference data; the server renders one sheet first (WeasyPrint and the fonts load).
+Then, for each round, a published project is changed (its title: a new sheet, not cached
+yet) and 20 threads, released together, download its sheet at once. Each answer must
 be a 200 holding a complete PDF that pypdf reads, and the media storage must end up with
 exactly one sheet file for that project and language (no duplicate, no temporary file).
 Prints, per round, how many complete PDFs came back out of 20, the time from the release
@@ -16,13 +16,10 @@ to the last byte, and the cache files; exits with 1 if any round fell short.
 
 import argparse
 import contextlib
-import http.client
 import io
 import os
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,41 +30,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-HOST = "127.0.0.1"
-PORTAL_SETTINGS = (  # the caller's own settings must not leak into the scratch server
-    "DEBUG",
-    "DEPLOYMENT",
-    "REDIS_URL",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "STATIC_ROOT",
-    "MEDIA_ROOT",
-    "SHARED_CACHE_DIR",
-    "LOG_LEVEL",
-    "TASKS_BACKEND",
-    "CACHE_PUBLIC_PAGES",
-)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import HOST, Gunicorn, Runserver, ServerError, app_env  # noqa: E402
+from harness import http_get as harness_get  # noqa: E402
 
 
 def http_get(port: int, path: str, timeout: float = 120) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
+    return harness_get(port, path, timeout)
 
 
 def server_env(scratch: Path, server: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in PORTAL_SETTINGS}
-    env.update(
+    env = app_env(
         DATABASE_URL=os.environ.get("DATABASE_URL", f"sqlite:///{scratch / 'stampede.sqlite3'}"),
         MEDIA_ROOT=str(scratch / "media"),
         SHARED_CACHE_DIR=str(scratch / "shared-cache"),
@@ -92,39 +65,21 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 @contextlib.contextmanager
 def serving(env: dict[str, str], server: str, log: Path):
-    """The server, started in a process group of its own and stopped on the way out."""
-    port = free_port()
+    """The server's port, the server started in a process group of its own and stopped on
+    the way out."""
     if server == "gunicorn":
-        command = [PYTHON, "-m", "gunicorn", "smartcities.wsgi", "--workers", "2"]
-        command += ["--threads", "10", "--bind", f"{HOST}:{port}", "--no-control-socket"]
+        app = Gunicorn("stampede", env, log, workers=2, threads=10)
     else:
-        command = [PYTHON, "manage.py", "runserver", f"{HOST}:{port}", "--noreload"]
-    with log.open("a") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        app = Runserver("stampede", env, log)
+    app.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                if http_get(port, "/healthz", timeout=5)[0] == 200:
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield port
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            app.wait_ready()
+        except ServerError as error:
+            raise SystemExit(str(error)) from None
+        yield app.port
+    finally:
+        app.stop()
 
 
 def complete_pdf(body: bytes) -> bool:
@@ -196,7 +151,7 @@ def main():
         )
         failed = False
         with serving(env, options.server, log) as port:
-            http_get(port, f"/fr/catalogue/{warm.reference}/sheet.pdf")  # starts the workers
+            http_get(port, f"/fr/catalogue/{warm.reference}/sheet.pdf")  # loads WeasyPrint
             times = []
             for round_ in range(1, options.rounds + 1):
                 Project.objects.filter(pk=target.pk).update(
