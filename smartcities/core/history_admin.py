@@ -89,6 +89,8 @@ class SafeHistoryAdmin(SimpleHistoryAdmin):
     ``history_revert = False``: its older versions are shown read-only. A revert saves
     through ``save_model``, so a model admin that saves through a service (projects:
     workflow fields kept, stale versions refused) reverts through it too.
+
+    Its history pages show each change as people read it (``LabelledChanges``).
     """
 
     history_revert = True
