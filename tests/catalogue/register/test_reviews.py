@@ -208,3 +208,32 @@ def test_whoever_submitted_a_project_may_not_review_it(team, make_user):
         reviews.review_decide(review=review, user=member, decision=Decision.ELIGIBLE_PPP)
     assert ProjectReview.objects.get(pk=review.pk).decision == ""
     assert type(project).objects.get(pk=project.pk).status == Status.IN_REVIEW
+
+
+# What each score means --------------------------------------------------------------------
+
+
+def test_each_shipped_criterion_says_what_each_score_means_in_each_language():
+    from django.utils import translation
+
+    from catalogue.models import ScreeningCriterion
+
+    for criterion in ScreeningCriterion.objects.all():
+        for language in ("fr", "ar", "en"):
+            with translation.override(language):
+                meanings = criterion.score_meanings()
+            assert len(meanings) == 5
+            assert meanings == getattr(criterion, f"scale_{language}").splitlines()
+
+
+def test_a_criterion_scale_has_five_lines_or_none_and_none_shows_the_general_scale():
+    from catalogue.models import ScreeningCriterion
+    from catalogue.models.reviews import GENERIC_SCALE
+
+    criterion = ScreeningCriterion(code="S99", name_fr="Essai", weight=1, scale_fr="a\nb\nc")
+    with pytest.raises(ValidationError) as refused:
+        criterion.full_clean()
+    assert "scale_fr" in refused.value.message_dict
+    criterion.scale_fr = ""
+    criterion.full_clean()
+    assert criterion.score_meanings() == [str(meaning) for meaning in GENERIC_SCALE]
