@@ -358,13 +358,14 @@ LOGGING = {
     },
 }
 
-# E-mail (README, "E-mail"): printed on the console under `make run` (DEBUG) or when no
-# SMTP server is configured; sent over SMTP to EMAIL_HOST otherwise. The test suite
-# replaces every mailer by Django's in-memory one.
+# E-mail (README, "E-mail"): printed on the console under `make run` (DEBUG), or on a
+# development machine with no SMTP server configured; sent over SMTP to EMAIL_HOST
+# otherwise (in production always: `localhost` by default). The test suite replaces
+# every mailer by Django's in-memory one.
 _smtp_host = env.str("EMAIL_HOST", default="")
 _mail_backend = env.str("EMAIL_BACKEND", default="") or (
     "django.core.mail.backends.console.EmailBackend"
-    if DEBUG or not _smtp_host
+    if DEBUG or not (_smtp_host or PRODUCTION)
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 MAILERS = {
@@ -372,7 +373,7 @@ MAILERS = {
         "BACKEND": _mail_backend,
         "OPTIONS": (
             {
-                "host": _smtp_host,
+                "host": _smtp_host or "localhost",
                 "port": env.int("EMAIL_PORT", default=587),
                 "username": env.str("EMAIL_HOST_USER", default=""),
                 "password": env.str("EMAIL_HOST_PASSWORD", default=""),
