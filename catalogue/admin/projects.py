@@ -11,11 +11,15 @@ from simple_history.models import to_historic
 
 from catalogue.intake.resources import ProjectSpreadsheetAdminMixin
 from catalogue.models import (
+    FundingLine,
+    Milestone,
     Project,
     ProjectDocument,
     ProjectImage,
     ProjectReview,
     ProjectTransition,
+    RelatedProject,
+    RiskAllocation,
 )
 from catalogue.register import reviews, rules, services
 from catalogue.register.choices import Decision, Status
@@ -50,6 +54,71 @@ class ProjectDocumentInline(ProjectChildInlineMixin, TranslatedAdmin, admin.Tabu
     model = ProjectDocument
     extra = 0
     fields = ["position", "title_fr", "title_ar", "title_en", "file", "document_type", "is_public"]
+
+
+class PipelineInlineMixin:
+    """The milestones, funding lines, risks and related projects are part of the project:
+    whoever may edit the project edits them (they have no permissions of their own)."""
+
+    extra = 0
+
+    def _may_edit(self, request, obj):
+        return request.user.has_perm("catalogue.change_project") and (
+            obj is None or may_edit_project(request.user, obj)
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("catalogue.view_project") or self._may_edit(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+
+class MilestoneInline(PipelineInlineMixin, TranslatedAdmin, admin.TabularInline):
+    model = Milestone
+    fields = [
+        "position",
+        "milestone_type",
+        "title_fr",
+        "title_ar",
+        "title_en",
+        "planned_date",
+        "actual_date",
+        "status",
+    ]
+
+
+class FundingLineInline(PipelineInlineMixin, TranslatedAdmin, admin.TabularInline):
+    model = FundingLine
+    fields = [
+        "position",
+        "source",
+        "description_fr",
+        "description_ar",
+        "description_en",
+        "amount",
+        "currency",
+        "period_start",
+        "period_end",
+    ]
+
+
+class RiskAllocationInline(PipelineInlineMixin, TranslatedAdmin, admin.TabularInline):
+    model = RiskAllocation
+    fields = ["position", "risk_fr", "risk_ar", "risk_en", "allocation"]
+
+
+class RelatedProjectInline(PipelineInlineMixin, admin.TabularInline):
+    model = RelatedProject
+    fk_name = "project"
+    fields = ["position", "relationship", "related"]
+    autocomplete_fields = ["related"]
 
 
 class ReviewHistoryInline(admin.TabularInline):
@@ -267,7 +336,7 @@ class ProjectAdmin(
     list_select_related = ["municipality__governorate", "sector"]
     search_fields = ["reference", "title_fr", "title_ar", "title_en", "municipality__name_fr"]
     autocomplete_fields = ["municipality", "stop", "sector", "sources"]
-    filter_horizontal = ["dimensions", "ministries"]
+    filter_horizontal = ["dimensions", "ministries", "policy_goals"]
     date_hierarchy = "updated_at"
     readonly_fields = [
         "status",
@@ -283,7 +352,16 @@ class ProjectAdmin(
         "created_at",
         "updated_at",
     ]
-    inlines = [ProjectImageInline, ProjectDocumentInline, ReviewHistoryInline, TransitionInline]
+    inlines = [
+        ProjectImageInline,
+        ProjectDocumentInline,
+        MilestoneInline,
+        FundingLineInline,
+        RiskAllocationInline,
+        RelatedProjectInline,
+        ReviewHistoryInline,
+        TransitionInline,
+    ]
     actions = [
         submit_action,
         review_action,
@@ -328,6 +406,24 @@ class ProjectAdmin(
         (
             _("Key figures"),
             {"fields": ["investment_tnd", "land_area_ha", "expected_jobs", "duration_years"]},
+        ),
+        (
+            _("Pipeline"),
+            {
+                "description": _(
+                    "After OC4IDS: the milestones, funding lines, risks and related projects "
+                    "are in the tables below the form."
+                ),
+                "fields": [
+                    "purpose_fr",
+                    "purpose_ar",
+                    "purpose_en",
+                    ("project_type", "payment_mechanism"),
+                    ("planned_start", "planned_end"),
+                    ("actual_start", "actual_end"),
+                    "policy_goals",
+                ],
+            },
         ),
         (_("Contact"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
         (

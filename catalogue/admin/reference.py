@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import (
+    PolicyGoal,
     ScreeningCriterion,
     Sector,
     Source,
@@ -49,3 +50,12 @@ class ScreeningCriterionAdmin(TranslatedAdmin, SafeHistoryAdmin):
     list_display = ["code", "name_fr", "weight", "is_active", "display_order"]
     list_editable = ["weight", "is_active"]
     list_display_links = ["code", "name_fr"]
+
+
+@admin.register(PolicyGoal)
+class PolicyGoalAdmin(TranslatedAdmin, admin.ModelAdmin):
+    """The managed list of goals a project may serve (SDGs, U4SSC, national plan items)."""
+
+    list_display = ["framework", "code", "name_fr", "display_order"]
+    list_filter = ["framework"]
+    search_fields = ["code", "name_fr", "name_ar", "name_en"]

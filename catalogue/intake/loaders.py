@@ -15,7 +15,7 @@ from pathlib import Path
 from django.utils.dateparse import parse_datetime
 
 from caravan.models import Dimension, Edition, Stop
-from catalogue.models import Project, ScreeningCriterion, Sector, Source
+from catalogue.models import PolicyGoal, Project, ScreeningCriterion, Sector, Source
 from catalogue.register.choices import Status
 from municipalities.models import Municipality
 
@@ -40,6 +40,23 @@ def load_sectors(programme_dir: Path, oc4ids_dir: Path) -> int:
             },
         )
     return len(rows)
+
+
+def load_policy_goals(programme_dir: Path) -> int:
+    """Create or update the policy goals (SDGs, U4SSC dimensions, national plan items);
+    goals added in the admin are kept."""
+    with (programme_dir / "policy_goals.json").open(encoding="utf-8") as handle:
+        records = json.load(handle)
+    for record in records:
+        PolicyGoal.objects.update_or_create(
+            framework=record["framework"],
+            code=record["code"],
+            defaults={
+                "display_order": record["display_order"],
+                **{f"name_{lang}": record[f"name_{lang}"] for lang in TRANSLATED},
+            },
+        )
+    return len(records)
 
 
 def load_screening_criteria(programme_dir: Path) -> int:

@@ -1,5 +1,21 @@
 """Models of the catalogue app, one module per part of the register."""
 
+from .pipeline import (
+    FundingLine,
+    Milestone,
+    MilestoneStatus,
+    MilestoneType,
+    PaymentMechanism,
+    PolicyFramework,
+    PolicyGoal,
+    ProjectType,
+    RelatedProject,
+    Relationship,
+    RiskAllocation,
+    RiskBearer,
+    pipeline_prefetches,
+    timeline,
+)
 from .projects import (
     TEXT_FIELDS,
     Project,
@@ -21,6 +37,18 @@ from .reviews import (
 )
 
 __all__ = [
+    "FundingLine",
+    "Milestone",
+    "MilestoneStatus",
+    "MilestoneType",
+    "PaymentMechanism",
+    "PolicyFramework",
+    "PolicyGoal",
+    "ProjectType",
+    "RelatedProject",
+    "Relationship",
+    "RiskAllocation",
+    "RiskBearer",
     "LANGUAGES",
     "TEXT_FIELDS",
     "Project",
@@ -36,6 +64,8 @@ __all__ = [
     "ScreeningCriterion",
     "Sector",
     "Source",
+    "pipeline_prefetches",
     "project_reference",
+    "timeline",
     "verification_cutoff",
 ]

@@ -11,7 +11,7 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,7 @@ from smartcities.core.fields import (
     translated,
 )
 
+from .pipeline import PaymentMechanism, ProjectType
 from .reference import LANGUAGES, Sector, Source  # noqa: F401
 
 
@@ -201,6 +202,36 @@ class Project(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(99)],
     )
 
+    # Pipeline facts after OC4IDS (catalogue.models.pipeline holds the milestones, funding
+    # lines, risks and related projects).
+    purpose = translated(
+        models.TextField(
+            _("purpose"),
+            blank=True,
+            max_length=600,
+            validators=[MaxLengthValidator(600)],
+            help_text=_("The project's socio-economic purpose, in one or two sentences."),
+        ),
+        required=(),
+    )
+    project_type = models.CharField(
+        _("project type"), max_length=20, choices=ProjectType, blank=True
+    )
+    payment_mechanism = models.CharField(
+        _("payment mechanism"), max_length=20, choices=PaymentMechanism, blank=True
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    policy_goals = models.ManyToManyField(
+        "catalogue.PolicyGoal",
+        blank=True,
+        related_name="projects",
+        verbose_name=_("policy alignment"),
+        help_text=_("The SDGs, U4SSC indicators and national plan items the project serves."),
+    )
+
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
@@ -352,6 +383,20 @@ class Project(models.Model):
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="project_published_has_date",
                 violation_error_message=_("A published project needs a publication date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__gte=F("planned_start"))
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__isnull=True),
+                name="project_planned_period_ordered",
+                violation_error_message=_("The planned end cannot come before the planned start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__gte=F("actual_start"))
+                | Q(actual_start__isnull=True)
+                | Q(actual_end__isnull=True),
+                name="project_actual_period_ordered",
+                violation_error_message=_("The actual end cannot come before the actual start."),
             ),
         ]
 

@@ -10,7 +10,7 @@ FOCAL_POINT = "Point focal municipal"
 REFERENCE_MODELS = {
     "municipalities": ["governorate", "municipality", "focalpoint"],
     "caravan": ["ministry", "dimension", "edition", "stop", "referenceexperience"],
-    "catalogue": ["sector", "source", "project", "projectimage", "projectdocument"],
+    "catalogue": ["sector", "source", "policygoal", "project", "projectimage", "projectdocument"],
 }
 ALL_ACTIONS = ("view", "add", "change", "delete")
 # Spreadsheet imports need an explicit permission; it has no model option, so it is

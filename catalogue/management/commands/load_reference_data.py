@@ -4,6 +4,7 @@ from django.db import transaction
 
 from caravan.loaders import load_programme
 from catalogue.intake.loaders import (
+    load_policy_goals,
     load_projects,
     load_screening_criteria,
     load_sectors,
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             programme = load_programme(fixtures / "programme")
             sectors = load_sectors(fixtures / "programme", fixtures / "oc4ids")
             load_screening_criteria(fixtures / "programme")
+            load_policy_goals(fixtures / "programme")
             projects = load_projects(fixtures / "programme")
             load_sources(fixtures / "programme")
             for model in named:  # bulk writes send no signals: renamed places, by hand
