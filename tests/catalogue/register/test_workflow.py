@@ -431,7 +431,8 @@ def test_the_municipality_status_is_its_latest_decided_review(client, team):
     # An undecided newer review does not change the status.
     assert MunicipalityReview.objects.current_for(gabes) == first
     page = client.get(url).text
-    assert "Éligible sous conditions : périmètre à désigner." in page
+    # French typography on French pages: a no-break space before the colon.
+    assert "Éligible sous conditions\u00a0: périmètre à désigner." in page
     assert "SECRET-DU-COMITE" not in page
     with pytest.raises(PermissionDenied):
         municipality_review_decide(
