@@ -1,5 +1,6 @@
 """The public catalogue as an OC4IDS project package (Open Contracting for Infrastructure
-Data Standard, schema 0.9 shipped in ``fixtures/oc4ids/``; mapping in docs/domain.md#oc4ids-mapping).
+Data Standard, schema 0.9 shipped in ``fixtures/oc4ids/``; mapping in
+docs/domain.md#oc4ids-mapping).
 
 Only public projects (``Project.objects.public()``), only public documents. Mapping:
 
@@ -20,8 +21,12 @@ Only public projects (``Project.objects.public()``), only public documents. Mapp
 - ``documents``: the public documents, with their OC4IDS ``documentType`` (left out when
   not stated), then the project's sources (``source-<id>``: title, author, date, address,
   what it states);
-- ``updated``: when the project last changed. ``type`` (construction, rehabilitation…) is
-  not recorded by the catalogue, so it is left out;
+- ``updated``: when the project last changed;
+- the pipeline facts (``catalogue.outputs.oc4ids_pipeline``): ``purpose``, ``type``,
+  ``period`` (planned), ``completion`` (actual end), ``milestones``, the funding lines as a
+  ``budget.budgetBreakdowns`` group, ``relatedProjects`` (public ones, by their OC4IDS id),
+  ``policyAlignment``, and two fields of the catalogue's own: ``paymentMechanism`` and
+  ``riskAllocation`` (after the OCDS for PPPs risk allocation);
 - two fields of the catalogue's own, beside the standard ones (the schema allows them):
   ``screening`` (``status``: ``not_screened`` or the committee's latest decision, with its
   ``date`` and ``score`` out of 100) and ``publicRecord`` (``firstPublished``,
@@ -38,7 +43,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from caravan.models import Ministry
-from catalogue.models import ProjectDocument, Source
+from catalogue.models import ProjectDocument, Source, pipeline_prefetches
+from catalogue.outputs.oc4ids_pipeline import add_pipeline
 from catalogue.register.choices import STAGE_TO_OC4IDS_STATUS
 
 SCHEMA_VERSION = "0.9"
@@ -55,7 +61,7 @@ def prefix() -> str:
 
 def for_oc4ids(queryset):
     """Projects with what their OC4IDS record shows: place, sector, ministries and public
-    documents (two prefetch queries per chunk)."""
+    documents, sources and pipeline facts (one prefetch query each per chunk)."""
     return queryset.select_related("municipality__governorate", "sector").prefetch_related(
         Prefetch("ministries", queryset=Ministry.objects.order_by("display_order", "slug")),
         Prefetch(
@@ -64,6 +70,7 @@ def for_oc4ids(queryset):
             to_attr="public_documents",
         ),
         Prefetch("sources", queryset=Source.objects.order_by("-date", "title")),
+        *pipeline_prefetches(),
     )
 
 
@@ -142,6 +149,7 @@ def project_record(project, *, absolute) -> dict:
     documents += [source_document(source, absolute=absolute) for source in project.sources.all()]
     if documents:
         record["documents"] = documents
+    add_pipeline(record, project, project_id=lambda reference: f"{prefix()}-{reference}")
     record["screening"] = {
         "status": project.screening,
         **({"date": _iso(project.screened_at)} if project.screened_at else {}),
