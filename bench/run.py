@@ -140,6 +140,9 @@ def pages() -> list[Page]:
         Page("search ar «محطة»", f"/ar/catalogue/?q={arabic}", (3, 1.5, 50)),
         Page("project page", "/fr/catalogue/{reference}/", (20, 15, 50)),
         Page("municipality page", "/fr/municipalities/sfax/", (20, 15, 50)),
+        # Statistics (issue 17): reference rows, the issue sets no target.
+        Page("statistics", "/fr/statistics/", None),
+        Page("statistics, 2 filters", f"/fr/statistics/?{TWO_FILTERS}", None),
         # Open data of a selection (streamed): reference rows, issue 7 sets no target. The
         # whole catalogue's files (a minute or more at 100k) would only time wrk out.
         Page("CSV export, 2 filters", f"/fr/catalogue/export.csv?{TWO_FILTERS}", None),

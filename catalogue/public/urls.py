@@ -9,6 +9,7 @@ from catalogue.outputs import dcat, export_views, pdf_views
 from catalogue.public import documents, views
 from catalogue.public.caching import cache_public_page, open_data
 from catalogue.public.feeds import CatalogueFeed
+from catalogue.public.views.statistics import StatisticsView, statistics_csv
 
 
 class ReferenceConverter:
@@ -53,6 +54,8 @@ project_patterns = (
 about_patterns = [
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("data/", views.DataDictionaryView.as_view(), name="data_dictionary"),
+    path("statistics/", StatisticsView.as_view(), name="statistics"),
+    path("statistics/<slug:chart>.csv", statistics_csv, name="statistics_csv"),
 ]
 
 # Outside the language prefix (OC4IDS is in French, the catalogue's reference language).
