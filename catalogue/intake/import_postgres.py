@@ -25,29 +25,15 @@ GIN_MERGE_MEMORY = "64MB"  # work_mem, for the import's transaction only (SET LO
 class PostgresWriter:
     """The PostgreSQL side of an import: ``COPY`` streams instead of INSERT statements.
 
-    The profile of 10,000 new projects (with descriptions): PostgreSQL's own work is
-    mostly the trigram index of the search text (~600 trigrams a project: about 85% of
-    its time; the row and its B-tree indexes take the rest), and on the Python side
-    building the INSERT statements cost as much as checking the rows. So:
+    New projects are sent with ``COPY … FROM STDIN`` as soon as they are checked (PostgreSQL
+    indexes them on one core while Python checks the next rows on the other; after a failed
+    row nothing more is sent and the caller rolls back); updates go through a temporary
+    table and one ``UPDATE … FROM``; links and history records are copied too. For the
+    transaction only (``SET LOCAL``): a larger pending list and ``work_mem`` for the
+    trigram index, lz4 for long texts when the server has it.
 
-    - new projects are sent with ``COPY … FROM STDIN`` as soon as they are checked:
-      PostgreSQL inserts and indexes them on one core while Python checks the next rows
-      on the other. After a failed row nothing more is sent, and the caller rolls the
-      transaction back;
-    - updated projects go through a temporary table (``COPY``) and one ``UPDATE … FROM``;
-      links and history records are copied too.
-
-    - the trigram index keeps new entries in a pending list that is merged into the
-      index when it reaches ``gin_pending_list_limit`` (4 MB), with ``work_mem`` (4 MB)
-      for the merge. For the transaction (``SET LOCAL``), 32 MB and 64 MB: fewer, larger
-      merges, ~15% less of PostgreSQL's time for 10,000 projects (512 MB and one merge at
-      the end was no better; ``fastupdate`` off, five times slower). What is left in the
-      list at the end is merged then, when the import's role owns the index (as the role
-      that ran the migrations does); otherwise the next write or autovacuum does it;
-    - long texts (descriptions, search text) are compressed with lz4 rather than pglz when
-      the server has it (``default_toast_compression``, for the transaction): ~0.3 s less
-      for 10,000 projects, and faster to read back. Rows compressed either way read the
-      same.
+    Kept over ``bulk_create``/``bulk_update``: 1.6–2.2 times as fast (bench/README.md,
+    "Import: COPY stream").
     """
 
     def __init__(self, importer, result):

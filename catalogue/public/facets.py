@@ -1,7 +1,8 @@
 """Facet counts: how many projects each option of a filter would give.
 
 ``count_facets`` is the one place that counts (the rest only labels its numbers), so that
-its engine can be swapped: ``GROUPING SETS`` on PostgreSQL, ``UNION ALL`` elsewhere.
+its engine can be swapped: ``GROUPING SETS`` on PostgreSQL, ``UNION ALL`` elsewhere. Kept
+over one ORM aggregate per column: 1.3–2.2 times as fast (bench/README.md, "Facet counts").
 """
 
 from dataclasses import dataclass, field
