@@ -9,6 +9,7 @@ from catalogue.outputs import dcat, export_views, pdf_views
 from catalogue.public import documents, views
 from catalogue.public.caching import cache_public_page, open_data
 from catalogue.public.feeds import CatalogueFeed
+from catalogue.public.views.calendar import CalendarView, calendar_ics
 from catalogue.public.views.statistics import StatisticsView, statistics_csv
 
 
@@ -56,6 +57,8 @@ about_patterns = [
     path("data/", views.DataDictionaryView.as_view(), name="data_dictionary"),
     path("statistics/", StatisticsView.as_view(), name="statistics"),
     path("statistics/<slug:chart>.csv", statistics_csv, name="statistics_csv"),
+    path("calendar/", CalendarView.as_view(), name="calendar"),
+    path("calendar.ics", calendar_ics, name="calendar_ics"),
 ]
 
 # Outside the language prefix (OC4IDS is in French, the catalogue's reference language).
