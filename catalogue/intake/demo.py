@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from caravan.models import Dimension, Ministry, Stop
-from catalogue.models import Project, Sector
+from catalogue.intake.demo_pipeline import pipeline_rows
+from catalogue.models import FundingLine, Milestone, Project, RiskAllocation, Sector
 from catalogue.register.choices import ContractModel, Initiation, Stage, Status
 from catalogue.register.search import normalize
 from municipalities.models import Municipality
@@ -532,6 +533,7 @@ def create_demo_projects(*, count: int, seed: int = 0) -> int:
     if not 1 <= count <= MAX_PROJECTS:
         raise ValueError(f"The number of projects must be between 1 and {MAX_PROJECTS:,}.")
     generator = DemoGenerator(seed)
+    today = timezone.localdate()
     DimensionLink = Project.dimensions.through
     MinistryLink = Project.ministries.through
     with transaction.atomic():
@@ -547,7 +549,13 @@ def create_demo_projects(*, count: int, seed: int = 0) -> int:
                 reference = f"{draft.prefix}-{year}-{last[key]:03d}"
                 draft.project.reference = reference
                 draft.search_words = f"{normalize(reference)} {draft.search_words}"
+            milestones, funding, risks = pipeline_rows(
+                [draft.project for draft in drafts], seed=f"{seed}-{start}", today=today
+            )
             Project.objects.bulk_create([draft.project for draft in drafts])
+            Milestone.objects.bulk_create(milestones)
+            FundingLine.objects.bulk_create(funding)
+            RiskAllocation.objects.bulk_create(risks)
             _complete(
                 [
                     (draft.project.pk, draft.created_at, draft.updated_at, draft.search_words)

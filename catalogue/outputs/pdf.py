@@ -37,8 +37,9 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
 from weasyprint.urls import path2url
 
-from catalogue.models import Project, ProjectReview
+from catalogue.models import Project, ProjectReview, pipeline_prefetches
 from catalogue.outputs import pdf_renderer
+from catalogue.outputs.pdf_pipeline import pipeline_facts
 from catalogue.register.choices import ELIGIBLE_DECISIONS, Stage
 from catalogue.register.images import make_thumbnail
 from municipalities import maps as geometry
@@ -286,6 +287,7 @@ def project_facts(project, outcome, public_url: str, *, site_url: str) -> dict:
         "map": _location_map(project),
         "url": public_url,
         "is_demo": project.is_demo,
+        "pipeline": pipeline_facts(project),
     }
 
 
@@ -336,6 +338,7 @@ def sheets_queryset():
             "ministries",
             "images",
             "sources",
+            *pipeline_prefetches(),
             Prefetch(
                 "reviews",
                 queryset=ProjectReview.objects.decided().order_by("-version"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
 from caravan.models import Edition, Stop
-from catalogue.models import Project, ProjectReview, Sector
+from catalogue.models import Project, ProjectReview, Sector, pipeline_prefetches, timeline
 from catalogue.public.caching import cache_public_page, versioned
 from catalogue.public.changelog import public_changes
 from catalogue.public.filters import MAX_PER_PAGE, SORTS, parse_per_page
@@ -173,7 +173,9 @@ class ProjectDetailView(DetailView):
             Project.objects.public()
             .for_lists()
             .select_related("stop__edition")
-            .prefetch_related("dimensions", "ministries", "images", "documents", "sources")
+            .prefetch_related(
+                "dimensions", "ministries", "images", "documents", "sources", *pipeline_prefetches()
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -196,6 +198,7 @@ class ProjectDetailView(DetailView):
             sources=project.sources.all(),
             changes=public_changes(project),
             related=related,
+            timeline=timeline(project.milestones.all()) if project.milestones.all() else [],
             map=point_map([(*point, project.title, "")] if point else []),
             json_ld=project_dataset(project, absolute=self.request.build_absolute_uri),
             **kwargs,

@@ -86,14 +86,16 @@ def test_home_with_the_cache_on_reads_only_small_tables(
 
 
 def test_project_page_query_count(client, django_assert_num_queries):
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(18):
         # 1: the public project with municipality, governorate, sector, stop and edition
         # 2-6: prefetch of dimensions, ministries, images, documents, sources
-        # 7: its screening outcome (latest decided review: its public summary)
-        # 8: its versions (the public change log), with their municipality, sector, stop
-        # 9-11: the dimensions, ministries and sources of each version
-        # 12: its count of expressions of interest (catalogue/engagement's box)
-        # 13: related projects (same municipality or sector)
+        # 7-11: prefetch of the pipeline: milestones, funding lines, risks, policy goals,
+        #   links to public related projects (with them)
+        # 12: its screening outcome (latest decided review: its public summary)
+        # 13: its versions (the public change log), with their municipality, sector, stop
+        # 14-16: the dimensions, ministries and sources of each version
+        # 17: its count of expressions of interest (catalogue/engagement's box)
+        # 18: related projects (same municipality or sector)
         # (the location map reads the project's point: no query)
         client.get("/fr/catalogue/GAB-2020-001/")
 

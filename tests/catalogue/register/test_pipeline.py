@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalogue.models import (
     FundingLine,
@@ -183,7 +184,7 @@ def test_the_admin_refuses_a_project_related_to_itself(client, team, english):
         "related_links",
         [{"relationship": "phase", "related": str(project.pk)}],
     )
-    response = client.post(url, data)
+    response = client.post(url, data, headers={"accept-language": "en"})
     assert response.status_code == 200
     assert "related to itself" in response.content.decode()
     assert not RelatedProject.objects.exists()
@@ -197,3 +198,87 @@ def test_another_municipality_focal_point_sees_no_pipeline_to_edit(client, team)
     client.force_login(team["other_focal"])
     response = client.get(reverse("admin:catalogue_project_change", args=[project.pk]))
     assert response.status_code == 404
+
+
+@pytest.fixture
+def full_pipeline():
+    """A published project with past and planned milestones, funding, a risk, and links
+    to a public and to a draft project."""
+    public = ProjectFactory(reference="GAB-2025-301", published=True, title_fr="Phase 1")
+    draft = ProjectFactory(reference="GAB-2025-302", title_fr="Brouillon caché")
+    project = ProjectFactory(
+        reference="GAB-2025-300", published=True, project_type="expansion", purpose_fr="But."
+    )
+    today = timezone.localdate()
+    Milestone.objects.create(
+        project=project,
+        milestone_type="approval",
+        title_fr="Jalon passé",
+        title_ar="مرحلة سابقة",
+        planned_date=today - timedelta(days=30),
+        actual_date=today - timedelta(days=20),
+        status="met",
+    )
+    Milestone.objects.create(
+        project=project,
+        milestone_type="delivery",
+        title_fr="Jalon prévu",
+        planned_date=today + timedelta(days=300),
+    )
+    FundingLine.objects.create(
+        project=project, source="Banque", amount=Decimal("1250000"), currency="EUR"
+    )
+    RiskAllocation.objects.create(project=project, risk_fr="Risque de demande", allocation="shared")
+    RelatedProject.objects.create(project=project, related=public, relationship="phase")
+    RelatedProject.objects.create(project=project, related=draft, relationship="expansion")
+    return project
+
+
+def test_the_project_page_shows_the_timeline_with_today_between_past_and_planned(
+    client, full_pipeline
+):
+    page = client.get(full_pipeline.get_absolute_url()).content.decode()
+    past, today, planned = (
+        page.index("Jalon passé"),
+        page.index("timeline__today"),
+        page.index("Jalon prévu"),
+    )
+    assert past < today < planned
+    assert "EUR" in page.split('id="funding-title"')[1]
+    assert "Risque de demande" in page
+    assert "GAB-2025-301" in page and "Phase 1" in page
+    assert "Brouillon caché" not in page  # a draft is never named
+
+
+def test_the_arabic_project_page_reads_the_pipeline_right_to_left(client, full_pipeline):
+    page = client.get("/ar" + full_pipeline.get_absolute_url()[3:]).content.decode()
+    assert '<html lang="ar" dir="rtl"' in page
+    assert "مرحلة سابقة" in page
+    # The milestone without an Arabic title shows its French one, isolated and labelled.
+    assert 'lang="fr" dir="ltr">Jalon prévu' in page
+
+
+def test_the_pipeline_adds_no_query_per_row(client, full_pipeline, django_assert_num_queries):
+    bare = ProjectFactory(reference="GAB-2025-303", published=True)
+    with CaptureQueriesContext(connection) as bare_queries:
+        client.get(bare.get_absolute_url())
+    with django_assert_num_queries(len(bare_queries)):
+        client.get(full_pipeline.get_absolute_url())
+
+
+def test_the_sheet_shows_the_pipeline_only_when_there_is_one(full_pipeline):
+    from catalogue.outputs.pdf import facts_for, sheets_queryset
+
+    project = sheets_queryset().get(pk=full_pipeline.pk)
+    with translation.override("fr"):
+        pipeline = facts_for(project, "https://example.tn")["pipeline"]
+    assert [entry.get("title") for entry in pipeline["timeline"]] == [
+        "Jalon passé",
+        None,  # today
+        "Jalon prévu",
+    ]
+    assert pipeline["funding"][0]["currency"] == "EUR"
+    assert [link["reference"] for link in pipeline["links"]] == ["GAB-2025-301"]
+    bare = sheets_queryset().get(pk=ProjectFactory(published=True).pk)
+    empty = facts_for(bare, "https://example.tn")["pipeline"]
+    assert not any(empty[key] for key in ("timeline", "funding", "risks", "links", "goals"))
