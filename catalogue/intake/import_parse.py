@@ -5,10 +5,12 @@
 caches that the checker loads (municipalities, sectors, dimensions, ministries, stops).
 """
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from catalogue.models.pipeline import PaymentMechanism, ProjectType
 from catalogue.register.choices import ContractModel, ContractSubtype, Initiation, Stage
 
 TEXT_COLUMNS = (
@@ -20,18 +22,24 @@ TEXT_COLUMNS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "purpose_fr",
+    "purpose_ar",
+    "purpose_en",
 )
 CHOICE_COLUMNS = {
     "stage": (Stage, ""),
     "contract_model": (ContractModel, ""),
     "contract_subtype": (ContractSubtype, ""),
     "initiation": (Initiation, ""),
+    "project_type": (ProjectType, ""),
+    "payment_mechanism": (PaymentMechanism, ""),
 }
 # The codes of each choice column, looked up once (an enum's ``values`` is rebuilt per use).
 CHOICE_CODES = {column: frozenset(enum.values) for column, (enum, _d) in CHOICE_COLUMNS.items()}
 DECIMAL_COLUMNS = ("investment_tnd", "land_area_ha", "latitude", "longitude")
 INTEGER_COLUMNS = ("expected_jobs", "duration_years")
 BOOLEAN_COLUMNS = ("featured", "is_demo")
+DATE_COLUMNS = ("planned_start", "planned_end", "actual_start", "actual_end")
 TRUE_WORDS = frozenset({"yes", "oui", "true", "vrai", "1", "x", "نعم"})
 FALSE_WORDS = frozenset({"no", "non", "false", "faux", "0", "", "لا"})
 # Model field → column, for the model's validation messages.
@@ -108,6 +116,16 @@ class RowParser:
                     error(column, _("“%(value)s” is not a whole number.") % {"value": raw})
                 else:
                     values[column] = None if number is None else int(number)
+            elif column in DATE_COLUMNS:
+                day = parse_day(raw)
+                if day is False:
+                    failed.add(column)
+                    error(
+                        column,
+                        _("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": raw},
+                    )
+                else:
+                    values[column] = day
             elif column in BOOLEAN_COLUMNS:
                 word = raw.lower()
                 if word in TRUE_WORDS or word in FALSE_WORDS:
@@ -242,6 +260,20 @@ def parse_decimal(raw: str):
     if not number.is_finite():
         return False
     return number
+
+
+def parse_day(raw: str):
+    """A date written YYYY-MM-DD: ``None`` when empty, ``False`` when not such a date. A
+    spreadsheet date read as "2026-09-01 00:00:00" (midnight) counts as its day."""
+    text = raw.strip()
+    if not text:
+        return None
+    if text.endswith((" 00:00:00", "T00:00:00")):
+        text = text[:-9]
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else False
+    except ValueError:
+        return False
 
 
 def _shown(value) -> str:

@@ -442,6 +442,11 @@ class Project(models.Model):
             )
         if (self.latitude is None) != (self.longitude is None):
             errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        # The period constraints, checked here too: the import checks rows with clean().
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            errors["planned_end"] = _("The planned end cannot come before the planned start.")
+        if self.actual_start and self.actual_end and self.actual_end < self.actual_start:
+            errors["actual_end"] = _("The actual end cannot come before the actual start.")
         if errors:
             raise ValidationError(errors)
 

@@ -164,6 +164,47 @@ PROJECT_COLUMNS = [
         _("Contract duration in years (1 to 99). May be empty."),
         example="15",
     ),
+    # The pipeline facts after OC4IDS (catalogue.models.pipeline). The milestones, funding
+    # lines, risks, related projects and policy goals are edited in the admin, and
+    # published in the OC4IDS package.
+    Column(
+        "purpose_fr",
+        _("The project's socio-economic purpose in French (600 characters at most)."),
+        example="Réduire la facture d'éclairage public de la commune.",
+    ),
+    Column("purpose_ar", _("The purpose in Arabic.")),
+    Column("purpose_en", _("The purpose in English.")),
+    Column(
+        "project_type",
+        _(
+            "OC4IDS project type code: construction, rehabilitation, replacement or "
+            "expansion. Empty: not stated."
+        ),
+        example="rehabilitation",
+    ),
+    Column(
+        "payment_mechanism",
+        _(
+            "How the private partner is paid: user_fees, availability (payments by the "
+            "authority) or mixed. Empty: not stated."
+        ),
+        example="availability",
+    ),
+    Column(
+        "planned_start",
+        _("Planned start date, as YYYY-MM-DD (e.g. 2026-09-01). May be empty."),
+        example="2026-09-01",
+    ),
+    Column(
+        "planned_end",
+        _("Planned end date, as YYYY-MM-DD, not before the planned start. May be empty."),
+        example="2028-06-30",
+    ),
+    Column("actual_start", _("Actual start date, as YYYY-MM-DD. May be empty.")),
+    Column(
+        "actual_end",
+        _("Actual end date, as YYYY-MM-DD, not before the actual start. May be empty."),
+    ),
     Column(
         "latitude",
         _(
@@ -296,6 +337,13 @@ def _number(value):
     return Decimal(format(normalized, "f"))
 
 
+DATE_COLUMNS = ("planned_start", "planned_end", "actual_start", "actual_end")
+
+
+def _iso_day(value) -> str:
+    return value.isoformat() if value else ""
+
+
 def project_values(project) -> dict:
     """The project's row as native values (lists for dimensions and ministries)."""
     municipality = project.municipality
@@ -324,6 +372,13 @@ def project_values(project) -> dict:
         "land_area_ha": _number(project.land_area_ha),
         "expected_jobs": project.expected_jobs,
         "duration_years": project.duration_years,
+        "purpose_fr": project.purpose_fr,
+        "purpose_ar": project.purpose_ar,
+        "purpose_en": project.purpose_en,
+        "project_type": project.project_type,
+        "payment_mechanism": project.payment_mechanism,
+        # ISO text, never a spreadsheet date: an export reads back as it was written.
+        **{name: _iso_day(getattr(project, name)) for name in DATE_COLUMNS},
         "latitude": _number(project.latitude),
         "longitude": _number(project.longitude),
         "contact_name": project.contact_name,
