@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from catalogue.intake.imports import import_projects
 from catalogue.models import Project
@@ -572,6 +573,7 @@ def test_the_import_templates_example_row_is_refused_and_is_otherwise_valid(clie
     # template changes nothing and says why; with a reference of one's own, the row passes.
     client.force_login(editor)
     data = client.get("/admin/catalogue/project/import-template.csv").content
+    translation.activate("en")  # the request left the admin's language (French) active
     example = read_csv(data)[0]
     assert example["reference"] == EXAMPLE_REFERENCE
     assert list(example) == COLUMN_NAMES
