@@ -80,32 +80,24 @@ class PipelineInlineMixin:
         return self._may_edit(request, obj)
 
 
-class MilestoneInline(PipelineInlineMixin, TranslatedAdmin, admin.TabularInline):
+# Stacked, a few fields a line: a table of eight or nine columns, three of them one text
+# per language, and date pickers would not fit the change page's width.
+class MilestoneInline(PipelineInlineMixin, TranslatedAdmin, admin.StackedInline):
     model = Milestone
     fields = [
-        "position",
-        "milestone_type",
-        "title_fr",
-        "title_ar",
-        "title_en",
-        "planned_date",
-        "actual_date",
-        "status",
+        ("milestone_type", "status", "position"),
+        ("title_fr", "title_ar", "title_en"),
+        ("planned_date", "actual_date"),
     ]
 
 
-class FundingLineInline(PipelineInlineMixin, TranslatedAdmin, admin.TabularInline):
+class FundingLineInline(PipelineInlineMixin, TranslatedAdmin, admin.StackedInline):
     model = FundingLine
     fields = [
-        "position",
-        "source",
-        "description_fr",
-        "description_ar",
-        "description_en",
-        "amount",
-        "currency",
-        "period_start",
-        "period_end",
+        ("source", "position"),
+        ("amount", "currency"),
+        ("description_fr", "description_ar", "description_en"),
+        ("period_start", "period_end"),
     ]
 
 
