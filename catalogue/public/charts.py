@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-WIDTH = 560
-LABEL_END = 190  # labels end here, bars start just after
-BAR_START = 198
-BAR_WIDTH = 270
+# Narrow enough to keep 13 px text readable once scaled to a phone's width.
+WIDTH = 440
+LABEL_END = 150  # labels end here, bars start just after
+BAR_START = 158
+BAR_WIDTH = 200
 VALUE_START = BAR_START + BAR_WIDTH + 8
 ROW = 30
 TOP = 4
-LABEL_CHARACTERS = 28
+LABEL_CHARACTERS = 22
 # One shade per stage, light to dark along the pipeline.
 STAGE_COLOURS = ("#c9e4e9", "#9ccdd6", "#6fb5c2", "#3f9cad", "#167f92", "#0b5c6b", "#063a44")
 
