@@ -135,7 +135,7 @@ def test_project_figures_are_grouped_with_western_digits_and_units_after_them(
     "language, area, population",
     [
         ("fr", f"1{NNBSP}234,5{NBSP}km²", f"637{NNBSP}568"),
-        ("ar", f"1{NNBSP}234,5{NBSP}km²", f"637{NNBSP}568"),
+        ("ar", f"1{NNBSP}234,5{NBSP}كم²", f"637{NNBSP}568"),  # the unit in Arabic letters
         ("en", f"1,234.5{NBSP}km²", "637,568"),
     ],
 )
