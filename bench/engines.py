@@ -94,7 +94,7 @@ def bench_cache() -> None:
     from django.core.cache import cache
     from django.test import Client
 
-    from catalogue.public import caching
+    from catalogue import caching
 
     cache.clear()
     client = Client()
@@ -145,15 +145,15 @@ def bench_facets() -> None:
     from django.http import QueryDict
 
     from catalogue.models import Project
-    from catalogue.public.filters import ProjectFilterSet
+    from catalogue.selection.filters import ProjectFilterSet
 
     try:
-        from catalogue.public import facets as engine_module
+        from catalogue.selection import facets as engine_module
 
         def compute(filterset):
             return engine_module.count_facets(filterset)
     except ImportError:  # before filters.py was split
-        from catalogue.public import filters as engine_module
+        from catalogue.selection import filters as engine_module
 
         def compute(filterset):
             return filterset._compute_counts(filterset.active)

@@ -38,7 +38,10 @@ def municipality_review_prepare(*, review: MunicipalityReview, user) -> Municipa
         default_user=user,
     )
     bulk_create_with_history(
-        [DimensionScore(review=review, dimension=dimension) for dimension in Dimension.objects.all()],
+        [
+            DimensionScore(review=review, dimension=dimension)
+            for dimension in Dimension.objects.all()
+        ],
         DimensionScore,
         default_user=user,
     )

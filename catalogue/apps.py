@@ -9,7 +9,7 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogue of PPP projects")
 
     def ready(self):
-        from catalogue.public import caching
+        from catalogue import caching
         from catalogue.register import signals
         from catalogue.register.roles import ensure_roles
 

@@ -310,7 +310,7 @@ else:
         },
     }
 
-# Public pages are cached under a version raised by every change (catalogue/public/caching.py).
+# Public pages are cached under a version raised by every change (catalogue/caching.py).
 CACHE_PUBLIC_PAGES = env.bool("CACHE_PUBLIC_PAGES", default=True)
 
 # Logs: one JSON line per event on standard output, for a log collector. Each request

@@ -5,10 +5,10 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.outputs import export_views
+from catalogue.caching import cache_public_page
+from catalogue.public import export_views
 from catalogue.public import urls as public_urls
 from catalogue.public import views as catalogue_views
-from catalogue.public.caching import cache_public_page
 from catalogue.public.sitemaps import SITEMAPS
 from municipalities import views as municipality_views
 from smartcities.core import views as site_views

@@ -70,7 +70,7 @@ def _fresh_cache(_own_shared_cache):
     """Each test starts with an empty cache (cached pages, catalogue version)."""
     from django.core.cache import caches
 
-    from catalogue.public import caching
+    from catalogue import caching
 
     caches["default"].clear()
     caches["shared"].clear()

@@ -102,7 +102,7 @@ def project_changes(project: Project, start: datetime, end: datetime) -> list[Pr
 
 def search_matches(query: str, start: datetime, end: datetime) -> list[Project]:
     """Public projects first published in [start, end) that a saved search selects."""
-    from catalogue.public.filters import ProjectFilterSet
+    from catalogue.selection.filters import ProjectFilterSet
 
     filterset = ProjectFilterSet(QueryDict(query), queryset=Project.objects.public())
     return list(

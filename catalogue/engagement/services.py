@@ -81,7 +81,7 @@ def interest_set_status(*, interest: ExpressionOfInterest, user, status: str, no
 def normalize_query(query: str) -> str:
     """The catalogue filters of ``query`` (an address's query string), valid ones only,
     in a stable order: two addresses of the same search give the same saved search."""
-    from catalogue.public.filters import ProjectFilterSet
+    from catalogue.selection.filters import ProjectFilterSet
 
     data = QueryDict(query.lstrip("?")[: QUERY_LENGTH * 2])
     filterset = ProjectFilterSet(data, queryset=Project.objects.public())
@@ -95,7 +95,7 @@ def normalize_query(query: str) -> str:
 def describe_query(query: str, language: str | None = None) -> list[tuple[str, str]]:
     """A saved search in words: (filter, value) pairs in ``language`` (default: the
     current one)."""
-    from catalogue.public.filters import ProjectFilterSet
+    from catalogue.selection.filters import ProjectFilterSet
 
     with translation.override(language or translation.get_language()):
         filterset = ProjectFilterSet(QueryDict(query), queryset=Project.objects.public())

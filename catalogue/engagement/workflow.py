@@ -176,7 +176,7 @@ def _on_document(sender, instance, raw=False, **kwargs):
 
 def _on_interest_change(sender, **kwargs):
     # The project's public page shows the count of expressions of interest.
-    from catalogue.public.caching import bump_version
+    from catalogue.caching import bump_version
 
     bump_version()
 

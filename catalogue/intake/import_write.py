@@ -8,12 +8,12 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalogue.caching import bump_version
 from catalogue.intake.import_check import LOOKUP_CHUNK, ProjectChecker, _clone
 from catalogue.intake.import_postgres import PostgresWriter
 from catalogue.intake.import_results import ImportResult
 from catalogue.intake.import_sql import BOOKKEEPING, _insert, _update_rows
 from catalogue.models import Project
-from catalogue.public.caching import bump_version
 
 # PostgreSQL advisory lock held by the transaction of an import that writes (any number
 # fixed for this purpose; pg_advisory_xact_lock takes a bigint).

@@ -16,14 +16,16 @@ from .pipeline import (
     pipeline_prefetches,
     timeline,
 )
-from .projects import (
-    TEXT_FIELDS,
-    Project,
+from .project_parts import (
     ProjectDocument,
     ProjectDocumentQuerySet,
     ProjectImage,
-    ProjectQuerySet,
     ProjectTransition,
+)
+from .projects import (
+    TEXT_FIELDS,
+    Project,
+    ProjectQuerySet,
     project_reference,
     verification_cutoff,
 )

@@ -15,17 +15,11 @@ import json
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Max
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django.views.decorators.http import require_safe
 
-from catalogue.models import Project
 from catalogue.outputs.oc4ids import PUBLISHER, SCHEMA_VERSION
-from catalogue.public.caching import cache_public_page, open_data
-from municipalities.models import Governorate
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -276,29 +270,3 @@ def turtle(graph: dict) -> str:
         rdf.bind(prefix, namespace)
     rdf.parse(data=json.dumps(graph), format="json-ld")
     return rdf.serialize(format="turtle")
-
-
-@open_data
-@cache_public_page
-@require_safe
-def dcat_catalog(request, format):
-    """``/api/dcat/catalog.jsonld`` and ``/api/dcat/catalog.ttl``."""
-    public = Project.objects.public()
-    modified = public.aggregate(last=Max("updated_at"))["last"]
-    changed = dict(
-        public.order_by()
-        .values_list("municipality__governorate_id")
-        .annotate(last=Max("updated_at"))
-    )
-    governorates = [
-        (governorate, changed[governorate.pk])
-        for governorate in Governorate.objects.filter(pk__in=changed).order_by("code_ins")
-    ]
-    graph = catalog_graph(
-        absolute=request.build_absolute_uri, modified=modified, governorates=governorates
-    )
-    if format == "ttl":
-        return HttpResponse(turtle(graph), content_type="text/turtle; charset=utf-8")
-    return HttpResponse(
-        json.dumps(graph, ensure_ascii=False, indent=1), content_type="application/ld+json"
-    )

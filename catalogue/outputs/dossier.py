@@ -97,7 +97,7 @@ def too_large_message(count: int) -> str:
 
 def select_dossier(query: str, *, title: str, site_url: str) -> Dossier:
     """The dossier of a catalogue query string (same filters and order as the catalogue)."""
-    from catalogue.public.selection import select
+    from catalogue.selection import select
 
     selection = select(query, base=sheets_queryset())
     projects = list(selection.projects[: settings.DOSSIER_MAX_PROJECTS + 1])

@@ -13,7 +13,7 @@ Two variants of every public export (CSV, XLSX, JSON) and of a project's JSON re
   the same names and meaning, every language's texts, codes for the coded values) minus
   the workflow's internals (status, edit version, featured, demo flag).
 
-Both start from the catalogue's public selection (``catalogue.public.selection.select``).
+Both start from the catalogue's public selection (``catalogue.selection.select``).
 """
 
 import json

@@ -3,7 +3,7 @@ latest published or updated first, for any selection of the catalogue's filters.
 
 ``/<lang>/catalogue/feed.atom?<catalogue filters>``, e.g. ``?governorate=sfax`` for the
 projects of Sfax: the same query string as the catalogue page, whose selection it reads
-through ``catalogue.public.selection.select`` (public projects only).
+through ``catalogue.selection.select`` (public projects only).
 """
 
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from catalogue.outputs.oc4ids import PUBLISHER
-from catalogue.public.selection import Selection, select
+from catalogue.selection import Selection, select
 
 FEED_ITEMS = 50
 

@@ -24,8 +24,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Project
-from catalogue.public.filters import FILTERS_BY_NAME, NOT_STATED, Kind
 from catalogue.register.choices import Stage
+from catalogue.selection.filters import FILTERS_BY_NAME, NOT_STATED, Kind
 
 # The charts of filters, in page order: (name of the filter, the column grouped on).
 FACET_CHARTS = (
@@ -160,7 +160,7 @@ class Statistics:
 
 
 def statistics_of(selection) -> Statistics:
-    """The statistics of ``selection`` (a ``catalogue.public.selection.Selection``)."""
+    """The statistics of ``selection`` (a ``catalogue.selection.Selection``)."""
     filterset = selection.filterset
     facets = selection.facets
     key = sorted((name, str(value)) for name, value in filterset.active.items())

@@ -4,10 +4,9 @@ included under its own namespace in ``smartcities/urls.py``."""
 
 from django.urls import path, re_path, register_converter
 
+from catalogue.caching import cache_public_page, open_data
 from catalogue.models import project_reference
-from catalogue.outputs import dcat, export_views, pdf_views
-from catalogue.public import documents, views
-from catalogue.public.caching import cache_public_page, open_data
+from catalogue.public import documents, export_views, pdf_views, views
 from catalogue.public.feeds import CatalogueFeed
 from catalogue.public.views.calendar import CalendarView, calendar_ics
 from catalogue.public.views.statistics import StatisticsView, statistics_csv
@@ -69,7 +68,11 @@ api_patterns = [
         export_views.oc4ids_project,
         name="oc4ids_project",
     ),
-    re_path(r"^api/dcat/catalog\.(?P<format>jsonld|ttl)$", dcat.dcat_catalog, name="dcat_catalog"),
+    re_path(
+        r"^api/dcat/catalog\.(?P<format>jsonld|ttl)$",
+        export_views.dcat_catalog,
+        name="dcat_catalog",
+    ),
 ]
 
 territory_patterns = (

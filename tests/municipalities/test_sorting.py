@@ -123,7 +123,7 @@ def test_the_municipality_list_groups_governorates_and_names_in_the_readers_orde
 
 
 def test_the_catalogue_filter_offers_municipalities_by_governorate_then_name(megrine):
-    from catalogue.public.vocabulary import Vocabulary
+    from catalogue.selection.vocabulary import Vocabulary
 
     vocabulary = Vocabulary()
     for language in ("fr", "ar"):

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from caravan.loaders import load_programme
+from catalogue.caching import bump_version
 from catalogue.intake.loaders import (
     load_policy_goals,
     load_projects,
@@ -11,7 +12,6 @@ from catalogue.intake.loaders import (
     load_sources,
 )
 from catalogue.models import Sector
-from catalogue.public.caching import bump_version
 from catalogue.register.signals import names_of, refresh_renamed
 from municipalities.loaders import load_territory
 from municipalities.models import Governorate, Municipality

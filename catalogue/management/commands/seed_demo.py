@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from catalogue.caching import bump_version
 from catalogue.intake.demo import MAX_PROJECTS, create_demo_projects
-from catalogue.public.caching import bump_version
 
 
 class Command(BaseCommand):

@@ -8,11 +8,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from caravan.models import Dimension
+from catalogue.caching import cache_public_page
 from catalogue.models import ScreeningCriterion, Sector
 from catalogue.outputs.exports import MAX_XLSX_ROWS
 from catalogue.outputs.opendata import CODE_COLUMNS, CODES, FIELDS
-from catalogue.public.caching import cache_public_page
-from catalogue.public.filters import FILTERS, SORTS
 from catalogue.register.choices import (
     SCORE_ELIGIBLE,
     SCORE_NEEDS_INFORMATION,
@@ -24,6 +23,7 @@ from catalogue.register.choices import (
     SourceKind,
     Stage,
 )
+from catalogue.selection.filters import FILTERS, SORTS
 
 # What each stage means, after the Global Infrastructure Hub's pipeline (methodology page).
 STAGE_DEFINITIONS = {

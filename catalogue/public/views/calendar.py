@@ -7,9 +7,9 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from catalogue.public.caching import cache_public_page, open_data
+from catalogue.caching import cache_public_page, open_data
 from catalogue.public.calendar import MAX_MILESTONES, by_month, horizon, ical, upcoming
-from catalogue.public.selection import select
+from catalogue.selection import select
 
 
 @method_decorator(cache_public_page, name="dispatch")

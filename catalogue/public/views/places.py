@@ -10,8 +10,8 @@ from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 
 from caravan.models import Edition, Ministry, MunicipalityReview, Stop
+from catalogue.caching import cache_public_page, versioned
 from catalogue.models import Project
-from catalogue.public.caching import cache_public_page, versioned
 from catalogue.public.maps import point_map
 from catalogue.register.search import normalize, search_terms
 from municipalities.models import Governorate, Municipality

@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
 from caravan.models import Edition, Stop
+from catalogue.caching import cache_public_page, versioned
 from catalogue.models import Project, ProjectReview, Sector, pipeline_prefetches, timeline
-from catalogue.public.caching import cache_public_page, versioned
 from catalogue.public.changelog import public_changes
-from catalogue.public.filters import MAX_PER_PAGE, SORTS, parse_per_page
 from catalogue.public.linked_data import catalogue_dataset, project_dataset
 from catalogue.public.maps import governorate_map, point_map
-from catalogue.public.selection import select
 from catalogue.register.choices import Screening, Stage
+from catalogue.selection import select
+from catalogue.selection.filters import MAX_PER_PAGE, SORTS, parse_per_page
 from municipalities.models import Governorate
 
 RELATED_PROJECTS = 4

@@ -7,11 +7,11 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language_bidi
 from django.views.generic import TemplateView
 
+from catalogue.caching import cache_public_page
 from catalogue.outputs.exports import export_filename
-from catalogue.public.caching import cache_public_page
 from catalogue.public.charts import bar_chart, movement_chart
-from catalogue.public.selection import select
 from catalogue.public.statistics import CHART_NAMES, statistics_of
+from catalogue.selection import select
 from smartcities.core.spreadsheets import CSV_CONTENT_TYPE, csv_lines
 
 

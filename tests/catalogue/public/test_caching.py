@@ -73,14 +73,14 @@ def test_without_redis_the_version_is_shared_by_the_processes_of_the_machine(set
     import sys
     from pathlib import Path
 
-    from catalogue.public.caching import current_version
+    from catalogue.caching import current_version
 
     assert settings.CACHES["shared"]["BACKEND"].endswith("FileBasedCache")
     before = current_version()
     env = {**os.environ, "SHARED_CACHE_DIR": str(settings.CACHES["shared"]["LOCATION"])}
     env.pop("REDIS_URL", None)
     manage = Path(settings.BASE_DIR) / "manage.py"
-    bump = "from catalogue.public.caching import _bump; _bump()"
+    bump = "from catalogue.caching import _bump; _bump()"
     subprocess.run(  # nosec B603: fixed arguments
         [sys.executable, str(manage), "shell", "-c", bump],
         env=env,
@@ -96,7 +96,7 @@ def test_a_page_kept_in_process_memory_gives_way_to_a_change_made_elsewhere(clie
     here, only the shared version raised) is shown at the next request."""
     from django.core.cache import cache
 
-    from catalogue.public import caching
+    from catalogue import caching
 
     project = ProjectFactory(published=True, title_fr="Ancien titre de Gafsa")
     assert "Ancien titre de Gafsa" in client.get("/fr/catalogue/").text

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from caravan.models import Dimension, Ministry
 from catalogue.models import Project, Sector
-from catalogue.public.filters import NOT_STATED
 from catalogue.register.choices import ContractModel, Stage, Status
+from catalogue.selection.filters import NOT_STATED
 from municipalities.models import Municipality
 from tests.factories import ProjectFactory
 
@@ -295,7 +295,7 @@ def before_total(facet):
 
 
 def test_a_broad_search_gives_the_same_results_through_the_text_condition(client, monkeypatch):
-    from catalogue.public import filters
+    from catalogue.selection import filters
 
     precise = client.get(URL, {"q": "gabes", "per_page": 100})
     monkeypatch.setattr(filters, "SEARCH_IDS_LIMIT", 1)

@@ -1,4 +1,4 @@
-"""The catalogue's one selection path (``catalogue.public.selection.select``): one test per
+"""The catalogue's one selection path (``catalogue.selection.select``): one test per
 filter, facets that agree with the results, and every reader of a query string (the page,
 the CSV export, OC4IDS, the dossier) given the same projects."""
 
@@ -12,10 +12,10 @@ from django.http import QueryDict
 
 from caravan.models import Dimension, Ministry, Stop
 from catalogue.models import Project, Sector
-from catalogue.outputs.pdf_views import select_dossier
-from catalogue.public.filters import FILTERS, NOT_STATED
-from catalogue.public.selection import select
+from catalogue.public.pdf_views import select_dossier
 from catalogue.register.choices import ContractModel, Screening, Stage
+from catalogue.selection import select
+from catalogue.selection.filters import FILTERS, NOT_STATED
 from municipalities.models import Municipality
 from tests.factories import ProjectFactory
 

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalogue.models import Project, Sector
-from catalogue.public.selection import select
 from catalogue.public.statistics import CHART_NAMES, FACET_CHARTS, statistics_of
 from catalogue.register.choices import ContractModel, Screening, Stage, Status
+from catalogue.selection import select
 from municipalities.models import Municipality
 from tests.factories import ProjectFactory
 

@@ -164,9 +164,7 @@ def test_deciding_a_decided_or_superseded_review_is_refused_and_changes_nothing(
     project, review, reason = case(team)
     before = full_snapshot(project)
     with pytest.raises(ValidationError, match=reason):
-        reviews.review_decide(
-            review=review, user=team["committee"], decision=Decision.NOT_ELIGIBLE
-        )
+        reviews.review_decide(review=review, user=team["committee"], decision=Decision.NOT_ELIGIBLE)
     assert full_snapshot(project) == before
 
 
@@ -283,9 +281,7 @@ def test_a_failed_gate_forces_not_eligible(team):
     fill(review)
     review.gates.filter(gate=Gate.LAND).update(passed=False)
     with pytest.raises(ValidationError, match="failed gate"):
-        reviews.review_decide(
-            review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
-        )
+        reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     reviews.review_decide(review=review, user=team["committee"], decision=Decision.NOT_ELIGIBLE)
     project.refresh_from_db()
     assert project.status == Status.NOT_ELIGIBLE
@@ -294,9 +290,7 @@ def test_a_failed_gate_forces_not_eligible(team):
 def test_a_decision_needs_every_gate_commented_every_criterion_scored_and_a_summary(team):
     project, review = to_review(team)
     with pytest.raises(ValidationError) as error:
-        reviews.review_decide(
-            review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
-        )
+        reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     text = " ".join(error.value.messages)
     assert "G1" in text and "comment" in text and "S11" in text and "summary" in text
     assert Project.objects.get(pk=project.pk).status == Status.IN_REVIEW
@@ -339,9 +333,7 @@ def test_a_committee_member_cannot_review_a_project_they_submitted_or_edited_las
     review = reviews.review_open(project=project, user=team["committee2"])
     fill(review)
     with pytest.raises(PermissionDenied):
-        reviews.review_decide(
-            review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP
-        )
+        reviews.review_decide(review=review, user=team["committee"], decision=Decision.ELIGIBLE_PPP)
     reviews.review_decide(review=review, user=team["committee2"], decision=Decision.ELIGIBLE_PPP)
 
 

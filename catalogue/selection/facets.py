@@ -16,7 +16,7 @@ from django.utils import formats
 from django.utils.safestring import mark_safe
 
 from catalogue.models import Project
-from catalogue.public.filters import FACETED, NOT_STATED, FacetKind, Kind, ProjectFilterSet
+from catalogue.selection.filters import FACETED, NOT_STATED, FacetKind, Kind, ProjectFilterSet
 
 
 @dataclass

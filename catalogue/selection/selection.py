@@ -13,8 +13,8 @@ from django.http import QueryDict
 from django.utils.translation import get_language
 
 from catalogue.models import Project
-from catalogue.public.facets import Facets, facets_of
-from catalogue.public.filters import (
+from catalogue.selection.facets import Facets, facets_of
+from catalogue.selection.filters import (
     DEFAULT_SORT,
     SORTS,
     ProjectFilterSet,

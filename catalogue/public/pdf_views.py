@@ -20,7 +20,7 @@ from catalogue.outputs.dossier import Dossier, render_dossier, select_dossier, t
 from catalogue.outputs.pdf import Rendered, project_sheet, sheets_queryset
 from catalogue.outputs.pdf_renderer import RenderTimeout
 from catalogue.outputs.tasks import build_dossier, unclaimed
-from catalogue.public.selection import Selection, select
+from catalogue.selection import Selection, select
 from municipalities.models import Governorate, Municipality
 
 logger = logging.getLogger(__name__)

@@ -1,14 +1,18 @@
 """Public exports of the catalogue: CSV, XLSX and JSON (labelled, or with codes: see
-``catalogue/outputs/opendata.py``), each project's JSON record, and OC4IDS.
+``catalogue/outputs/opendata.py``), each project's JSON record, OC4IDS, and the DCAT
+catalogue of the datasets.
 
 Each export takes the catalogue page's query string and reads its projects through the
-catalogue's selection (``catalogue.public.selection.select``): a link from the page
+catalogue's selection (``catalogue.selection.select``): a link from the page
 exports exactly what the page lists, in the page's order.
 A filter value that does not validate is ignored, as on the page. Each endpoint answers
 conditional requests and may be read by any site's scripts (``caching.open_data``).
 """
 
+import json
+
 from django.conf import settings
+from django.db.models import Max
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -16,7 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from catalogue.caching import cache_public_page, open_data
 from catalogue.models import Project
+from catalogue.outputs.dcat import catalog_graph, turtle
 from catalogue.outputs.exports import MAX_XLSX_ROWS, TooManyRows, for_export
 from catalogue.outputs.oc4ids import PUBLISHER, package_chunks
 from catalogue.outputs.opendata import (
@@ -27,8 +33,8 @@ from catalogue.outputs.opendata import (
     for_public_export,
     project_document,
 )
-from catalogue.public.caching import open_data
-from catalogue.public.selection import select
+from catalogue.selection import select
+from municipalities.models import Governorate
 
 
 def wants_codes(request) -> bool:
@@ -154,3 +160,29 @@ def with_exports(patterns):
     its namespace: ``catalogue:project_export``."""
     urlpatterns, app_name = patterns
     return [*export_patterns, *urlpatterns], app_name
+
+
+@open_data
+@cache_public_page
+@require_safe
+def dcat_catalog(request, format):
+    """``/api/dcat/catalog.jsonld`` and ``/api/dcat/catalog.ttl``."""
+    public = Project.objects.public()
+    modified = public.aggregate(last=Max("updated_at"))["last"]
+    changed = dict(
+        public.order_by()
+        .values_list("municipality__governorate_id")
+        .annotate(last=Max("updated_at"))
+    )
+    governorates = [
+        (governorate, changed[governorate.pk])
+        for governorate in Governorate.objects.filter(pk__in=changed).order_by("code_ins")
+    ]
+    graph = catalog_graph(
+        absolute=request.build_absolute_uri, modified=modified, governorates=governorates
+    )
+    if format == "ttl":
+        return HttpResponse(turtle(graph), content_type="text/turtle; charset=utf-8")
+    return HttpResponse(
+        json.dumps(graph, ensure_ascii=False, indent=1), content_type="application/ld+json"
+    )

@@ -6,7 +6,7 @@ is ignored and reported back to the page, never an error.
 
 A filter is one ``CatalogueFilter`` in ``FILTERS``: its parameter, label, description, the
 project column it matches and how its facet is counted. ``ProjectFilterSet``'s fields,
-the facets (``catalogue.public.facets``), the active filters in words and the table of
+the facets (``catalogue.selection.facets``), the active filters in words and the table of
 parameters on the data page are all derived from that one declaration.
 """
 
@@ -22,11 +22,11 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.caching import versioned, versioned_in_process
 from catalogue.models import Project
-from catalogue.public.caching import versioned, versioned_in_process
-from catalogue.public.vocabulary import Vocabulary
 from catalogue.register.choices import ContractModel, Screening, Stage
 from catalogue.register.search import MAX_QUERY_LENGTH, search_terms
+from catalogue.selection.vocabulary import Vocabulary
 
 DEFAULT_PER_PAGE = 20
 SEARCH_IDS_LIMIT = 500
@@ -278,7 +278,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     and codes, never database ids.
 
     ``shared``: the base queryset is the public catalogue, so that a search's matching ids
-    may be kept in the shared cache (see ``catalogue.public.caching.versioned``).
+    may be kept in the shared cache (see ``catalogue.caching.versioned``).
     """
 
     class Meta:
