@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from caravan.models import Dimension, Ministry, Stop
 from catalogue.intake.import_parse import (
     FIELD_COLUMNS,
+    LINK_COLUMNS,
     REMEMBERED_TEXT_LENGTH,
     RESOLVED_FOREIGN_KEYS,
     RowParser,
 )
 from catalogue.intake.import_results import ImportResult, RowError, RowOutcome
-from catalogue.models import Project, Sector
+from catalogue.models import PolicyGoal, Project, Sector
 from catalogue.outputs.exports import COLUMN_NAMES, IMPORTABLE, REQUIRED
 from catalogue.register import rules
 from catalogue.register.choices import Status
@@ -68,8 +69,8 @@ class ProjectChecker(RowParser):
         self.focal_municipality = focal_municipality_id(user) if user is not None else None
         self.may_add = user is None or user.has_perm("catalogue.add_project")
         self.may_change = user is None or user.has_perm("catalogue.change_project")
-        self.to_create = []  # (project, dimension ids, ministry ids)
-        self.to_update = []  # (project, changed fields, dimension ids or None, ministry ids…)
+        self.to_create = []  # (project, {link column: target ids})
+        self.to_update = []  # (project, changed fields, {changed link column: target ids})
         self.new_project = Project(status=Status.DRAFT)  # with the defaults; copied per new row
         self.fields = {f.name: f for f in Project._meta.fields if not f.generated}
         self.valid_values = set()  # (attname, type, value) found valid (see _full_clean)
@@ -93,6 +94,11 @@ class ProjectChecker(RowParser):
         for ministry in Ministry.objects.all():
             self.ministries[ministry.slug.lower()] = ministry.pk
             self.ministries[ministry.acronym.lower()] = ministry.pk
+        goals = list(PolicyGoal.objects.all())
+        self.policy_goals = {}
+        for goal in goals:  # "SDG 11" as exported, or "SDG-11"
+            self.policy_goals[f"{goal.framework}-{goal.code}".lower()] = goal.pk
+            self.policy_goals[goal.label.lower()] = goal.pk
         self.stops = {}
         self.editions = set()
         for stop in Stop.objects.select_related("edition"):
@@ -107,10 +113,11 @@ class ProjectChecker(RowParser):
         self.labels = {
             "dimensions": {d.pk: d.code for d in Dimension.objects.all()},
             "ministries": {m.pk: m.acronym for m in Ministry.objects.all()},
+            "policy_goals": {goal.pk: goal.label for goal in goals},
         }
 
     def _load_projects(self, references, *, lock: bool):
-        """The existing projects of the file, and their dimensions and ministries."""
+        """The existing projects of the file, and their links (dimensions, ministries…)."""
         self.existing = {}
         queryset = Project.objects.all()
         if lock:
@@ -120,9 +127,9 @@ class ProjectChecker(RowParser):
             chunk = references[start : start + LOOKUP_CHUNK]
             for project in queryset.filter(reference__in=chunk).order_by():
                 self.existing[project.reference] = project
-        self.links = {"dimensions": {}, "ministries": {}}
+        self.links = {name: {} for name in LINK_COLUMNS}
         ids = sorted(project.pk for project in self.existing.values())
-        for name, column in (("dimensions", "dimension_id"), ("ministries", "ministry_id")):
+        for name, column in LINK_COLUMNS.items():
             through = getattr(Project, name).through
             for start in range(0, len(ids), LOOKUP_CHUNK):
                 rows = through.objects.filter(project_id__in=ids[start : start + LOOKUP_CHUNK])
@@ -220,9 +227,7 @@ class ProjectChecker(RowParser):
         published = action == "update" and existing.status == Status.PUBLISHED
         result.rows.append(RowOutcome(line, reference, action, changes, published))
         if action == "create":
-            self.to_create.append(
-                (project, links.get("dimensions", []), links.get("ministries", []))
-            )
+            self.to_create.append((project, {name: links.get(name, []) for name in LINK_COLUMNS}))
         elif action == "update":
             self.to_update.append((project, changed_fields, changed_links))
 
@@ -324,7 +329,7 @@ class ProjectChecker(RowParser):
 
     def created_meanwhile(self, result: ImportResult) -> list[RowError]:
         """After a unique violation: the new references of the file that exist now."""
-        lines = {project.reference: None for project, _d, _m in self.to_create}
+        lines = {project.reference: None for project, _links in self.to_create}
         for row in result.rows:
             if row.reference in lines:
                 lines[row.reference] = row.line

@@ -48,6 +48,14 @@ FIELD_COLUMNS = {"stop": "caravan_edition", "lock_version": "edit_version"}
 RESOLVED_FOREIGN_KEYS = ["municipality", "stop", "sector", "submitted_by", "last_edited_by"]
 FOREIGN_KEYS = ("municipality", "stop", "sector")
 REMEMBERED_TEXT_LENGTH = 100  # longer valid texts are not remembered (see _full_clean)
+# The many-to-many columns (codes separated by semicolons) and their through table's column.
+LINK_COLUMNS = {
+    "dimensions": "dimension_id",
+    "ministries": "ministry_id",
+    "policy_goals": "policygoal_id",
+}
+# Those whose links the project's history records keep (its ``m2m_fields``).
+HISTORY_LINKS = ("dimensions", "ministries")
 
 
 class RowParser:
@@ -82,7 +90,7 @@ class RowParser:
                 else:
                     failed.add("sector")
                     error(column, _("“%(value)s” is not a sector code.") % {"value": raw})
-            elif column in ("dimensions", "ministries"):
+            elif column in LINK_COLUMNS:
                 ids = self._parse_list(column, raw, error)
                 if ids is None:
                     failed.add(column)
@@ -171,7 +179,7 @@ class RowParser:
         values["stop"] = stop
 
     def _parse_list(self, column, raw, error):
-        lookup = self.dimensions if column == "dimensions" else self.ministries
+        lookup = getattr(self, column)
         ids = []
         unknown = []
         for item in raw.replace(",", ";").split(";"):
@@ -184,11 +192,14 @@ class RowParser:
             elif pk not in ids:
                 ids.append(pk)
         if unknown:
-            message = (
-                _("Unknown dimension code(s): %(values)s.")
-                if column == "dimensions"
-                else _("Unknown ministry acronym(s) or slug(s): %(values)s.")
-            )
+            message = {
+                "dimensions": _("Unknown dimension code(s): %(values)s."),
+                "ministries": _("Unknown ministry acronym(s) or slug(s): %(values)s."),
+                "policy_goals": _(
+                    "Unknown policy goal(s): %(values)s. Write them as the export does, "
+                    "e.g. SDG 11; U4SSC EN."
+                ),
+            }[column]
             error(column, message % {"values": ", ".join(unknown)})
             return None
         return sorted(ids)

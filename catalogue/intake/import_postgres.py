@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from catalogue.intake.import_check import LOOKUP_CHUNK
+from catalogue.intake.import_parse import LINK_COLUMNS
 from catalogue.intake.import_sql import (
     BOOKKEEPING,
     _copy_objects,
@@ -79,7 +80,7 @@ class PostgresWriter:
         if self.copy is None:
             self.copy = _open_copy(self.stack, Project._meta.db_table, self.fields)
         values = self.values
-        for project, _d, _m in pending[self.streamed :]:
+        for project, _links in pending[self.streamed :]:
             self.importer._prepare_new(project, self.now)
             if values is None:
                 values = self.values = _values_getter(self.fields, project)
@@ -106,7 +107,7 @@ class PostgresWriter:
                 cursor.execute("SELECT gin_clean_pending_list(to_regclass(%s))", [TRIGRAM_INDEX])
 
     def _set_new_ids(self):
-        created = [project for project, _d, _m in self.importer.to_create]
+        created = [project for project, _links in self.importer.to_create]
         ids = {}
         references = [project.reference for project in created]
         with connection.cursor() as cursor:
@@ -177,7 +178,7 @@ class PostgresWriter:
         from their sequence first (one query), for the history records."""
         self.importer._delete_replaced_links()
         created_links = {}
-        for name, column in (("dimensions", "dimension_id"), ("ministries", "ministry_id")):
+        for name, column in LINK_COLUMNS.items():
             through = getattr(Project, name).through
             fields = [
                 through._meta.pk,

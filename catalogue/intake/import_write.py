@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalogue.caching import bump_version
 from catalogue.intake.import_check import LOOKUP_CHUNK, ProjectChecker, _clone
+from catalogue.intake.import_parse import HISTORY_LINKS, LINK_COLUMNS
 from catalogue.intake.import_postgres import PostgresWriter
 from catalogue.intake.import_results import ImportResult
 from catalogue.intake.import_sql import BOOKKEEPING, _insert, _update_rows
@@ -70,9 +71,9 @@ class ProjectImporter(ProjectChecker):
 
     def _new_links(self):
         """(project id, target id) of the links to insert, for each many-to-many field."""
-        new_links = {"dimensions": [], "ministries": []}
-        for project, dimension_ids, ministry_ids in self.to_create:
-            for name, ids in (("dimensions", dimension_ids), ("ministries", ministry_ids)):
+        new_links = {name: [] for name in LINK_COLUMNS}
+        for project, links in self.to_create:
+            for name, ids in links.items():
                 new_links[name] += [(project.pk, target) for target in ids]
         for project, _fields, changed_links in self.to_update:
             for name, ids in changed_links.items():
@@ -80,7 +81,7 @@ class ProjectImporter(ProjectChecker):
         return new_links
 
     def _delete_replaced_links(self):
-        for name in ("dimensions", "ministries"):
+        for name in LINK_COLUMNS:
             through = getattr(Project, name).through
             replaced = sorted(project.pk for project, _f, links in self.to_update if name in links)
             for start in range(0, len(replaced), LOOKUP_CHUNK):
@@ -92,7 +93,7 @@ class ProjectImporter(ProjectChecker):
         """Write the validated rows with bulk queries (any database): inserts, updates,
         links, history."""
         now = timezone.now()
-        created = [project for project, _d, _m in self.to_create]
+        created = [project for project, _links in self.to_create]
         for project in created:
             self._prepare_new(project, now)
         _insert(Project, created)
@@ -112,11 +113,11 @@ class ProjectImporter(ProjectChecker):
                 _insert(model, rows)
 
     def _write_links(self, new_links):
-        """Replace the changed dimensions and ministries; return the new link rows, of new
-        and updated projects: {name: {project id: [(link id, target id)]}}."""
+        """Replace the changed links (dimensions, ministries, policy goals); return the new
+        link rows, of new and updated projects: {name: {project id: [(link id, target id)]}}."""
         self._delete_replaced_links()
         created_links = {}
-        for name, column in (("dimensions", "dimension_id"), ("ministries", "ministry_id")):
+        for name, column in LINK_COLUMNS.items():
             through = getattr(Project, name).through
             rows = [through(project_id=pk, **{column: target}) for pk, target in new_links[name]]
             _insert(through, rows)
@@ -139,7 +140,7 @@ class ProjectImporter(ProjectChecker):
         values = operator.attrgetter(*attnames)
         records = []
         for projects, kind in (
-            ((project for project, _d, _m in self.to_create), "+"),
+            ((project for project, _links in self.to_create), "+"),
             ((project for project, _f, _l in self.to_update), "~"),
         ):
             template = history(
@@ -156,7 +157,8 @@ class ProjectImporter(ProjectChecker):
 
     def _m2m_history_records(self, records, created_links):
         """The dimensions and ministries of each history record (``records`` have ids)."""
-        for name, column in (("dimensions", "dimension"), ("ministries", "ministry")):
+        for name in HISTORY_LINKS:
+            column = LINK_COLUMNS[name][: -len("_id")]
             m2m_history = apps.get_model("catalogue", f"HistoricalProject_{name}")
             snapshot = []
             for record in records:

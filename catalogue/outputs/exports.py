@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caravan.models import Dimension, Ministry
-from catalogue.models import Source
+from catalogue.models import PolicyGoal, Source
 from catalogue.register.rules import EXAMPLE_REFERENCE
 from smartcities.core.spreadsheets import (
     CSV_CONTENT_TYPE,
@@ -164,9 +164,8 @@ PROJECT_COLUMNS = [
         _("Contract duration in years (1 to 99). May be empty."),
         example="15",
     ),
-    # The pipeline facts after OC4IDS (catalogue.models.pipeline). The milestones, funding
-    # lines, risks, related projects and policy goals are edited in the admin, and
-    # published in the OC4IDS package.
+    # The pipeline facts after OC4IDS (catalogue.models.pipeline), also published in the
+    # OC4IDS package.
     Column(
         "purpose_fr",
         _("The project's socio-economic purpose in French (600 characters at most)."),
@@ -189,6 +188,14 @@ PROJECT_COLUMNS = [
             "authority) or mixed. Empty: not stated."
         ),
         example="availability",
+    ),
+    Column(
+        "policy_goals",
+        _(
+            "The policy goals the project serves, as labelled in the admin's list, separated "
+            "by semicolons, e.g. SDG 11; SDG 7; U4SSC EN (SDG-11 is read too). Empty: none."
+        ),
+        example="SDG 11; SDG 7",
     ),
     Column(
         "planned_start",
@@ -308,15 +315,16 @@ PROJECT_COLUMNS = [
 COLUMN_NAMES = [column.name for column in PROJECT_COLUMNS]
 IMPORTABLE = frozenset(column.name for column in PROJECT_COLUMNS if column.importable)
 REQUIRED = [column.name for column in PROJECT_COLUMNS if column.required]
-LIST_COLUMNS = ("dimensions", "ministries", "sources")
+LIST_COLUMNS = ("dimensions", "ministries", "policy_goals", "sources")
 
 
 def for_export(queryset):
-    """Projects with what a spreadsheet row shows: places, stop, sector, dimensions and
-    ministries (two prefetch queries per chunk)."""
+    """Projects with what a spreadsheet row shows: places, stop, sector, dimensions,
+    ministries, policy goals and sources (one prefetch query each per chunk)."""
     return queryset.select_related("municipality", "stop__edition", "sector").prefetch_related(
         Prefetch("dimensions", queryset=Dimension.objects.only("id", "code")),
         Prefetch("ministries", queryset=Ministry.objects.only("id", "acronym")),
+        Prefetch("policy_goals", queryset=PolicyGoal.objects.only("id", "framework", "code")),
         Prefetch("sources", queryset=Source.objects.order_by("-date", "title")),
     )
 
@@ -377,6 +385,7 @@ def project_values(project) -> dict:
         "purpose_en": project.purpose_en,
         "project_type": project.project_type,
         "payment_mechanism": project.payment_mechanism,
+        "policy_goals": [goal.label for goal in project.policy_goals.all()],
         # ISO text, never a spreadsheet date: an export reads back as it was written.
         **{name: _iso_day(getattr(project, name)) for name in DATE_COLUMNS},
         "latitude": _number(project.latitude),

@@ -58,7 +58,7 @@ CODES = "codes"
 INTERNAL_COLUMNS = frozenset({"status", "edit_version", "featured", "is_demo"})
 CODE_COLUMNS = [column for column in PROJECT_COLUMNS if column.name not in INTERNAL_COLUMNS]
 CODE_COLUMN_NAMES = [column.name for column in CODE_COLUMNS]
-CODE_LIST_COLUMNS = ("dimensions", "ministries", "sources")
+CODE_LIST_COLUMNS = exports.LIST_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from catalogue.intake.imports import import_projects
-from catalogue.models import Project
+from catalogue.models import PolicyGoal, Project
 from catalogue.outputs.exports import COLUMN_NAMES, xlsx_file
 from catalogue.register.roles import EDITOR
 from tests.catalogue.intake.test_imports import export_csv, snapshot
@@ -21,11 +21,22 @@ PIPELINE_COLUMNS = [
     "purpose_en",
     "project_type",
     "payment_mechanism",
+    "policy_goals",
     "planned_start",
     "planned_end",
     "actual_start",
     "actual_end",
 ]
+
+
+def goal(framework, code):
+    return PolicyGoal.objects.get(framework=framework, code=code)
+
+
+def goals_of(reference):
+    return {
+        (g.framework, g.code) for g in Project.objects.get(reference=reference).policy_goals.all()
+    }
 
 
 @pytest.fixture
@@ -35,7 +46,7 @@ def editor(make_user):
 
 @pytest.fixture
 def projects():
-    ProjectFactory(
+    first = ProjectFactory(
         reference="TST-2025-001",
         published=True,
         purpose_fr="Réduire la facture d'éclairage.",
@@ -46,6 +57,7 @@ def projects():
         planned_end=date(2028, 6, 30),
         actual_start=date(2026, 2, 1),
     )
+    first.policy_goals.set([goal("SDG", "11"), goal("SDG", "7"), goal("U4SSC", "EN")])
     ProjectFactory(reference="TST-2025-002")
     return Project.objects.all()
 
@@ -59,6 +71,7 @@ def test_the_pipeline_columns_are_exported_as_written(projects):
         "purpose_en": "",
         "project_type": "rehabilitation",
         "payment_mechanism": "availability",
+        "policy_goals": "SDG 7; SDG 11; U4SSC EN",
         "planned_start": "2026-01-15",
         "planned_end": "2028-06-30",
         "actual_start": "2026-02-01",
@@ -122,3 +135,44 @@ def test_wrong_pipeline_cells_are_refused_with_their_column(editor, english, val
     assert any(words in message for _column, message in messages), messages
     assert column in [c for c, _m in messages]
     assert not Project.objects.filter(reference="NEW-2026-010").exists()
+
+
+def test_policy_goals_are_replaced_by_the_cell_of_the_file(projects, editor):
+    rows = read_csv(export_csv())
+    first = next(r for r in rows if r["reference"] == "TST-2025-001")
+    second = next(r for r in rows if r["reference"] == "TST-2025-002")
+    first["policy_goals"] = ""  # an empty cell: no goals any more
+    second["policy_goals"] = "sdg-11, U4SSC EC; PD-2023-2025"  # as typed by a person
+    rows.append(new_row("NEW-2026-011", policy_goals="SDG 6"))
+    result = import_projects(write_csv(rows), user=editor, dry_run=False, name="goals.csv")
+    assert result.ok, [str(e) for e in result.errors]
+    assert (result.created, result.updated) == (1, 2)
+    assert goals_of("TST-2025-001") == set()
+    assert goals_of("TST-2025-002") == {
+        ("SDG", "11"),
+        ("U4SSC", "EC"),
+        ("nationalPlan", "PD-2023-2025"),
+    }
+    assert goals_of("NEW-2026-011") == {("SDG", "6")}
+    changes = {row.reference: dict((c[0], c[2]) for c in row.changes) for row in result.rows}
+    assert changes["TST-2025-002"]["policy_goals"] == "PD-2023-2025; SDG 11; U4SSC EC"
+
+
+def test_a_file_without_the_policy_goals_column_leaves_them_alone(projects, editor):
+    rows = read_csv(export_csv())
+    for row in rows:
+        del row["policy_goals"]
+        row["purpose_en"] = "Changed."
+    result = import_projects(write_csv(rows), user=editor, dry_run=False, name="partial.csv")
+    assert result.ok, [str(e) for e in result.errors]
+    assert goals_of("TST-2025-001") == {("SDG", "11"), ("SDG", "7"), ("U4SSC", "EN")}
+
+
+def test_an_unknown_policy_goal_is_refused_with_its_line_and_column(projects, editor, english):
+    rows = [new_row("NEW-2026-012", policy_goals="SDG 11; SDG 99; ODD 3")]
+    result = import_projects(write_csv(rows), user=editor, dry_run=False, name="wrong.csv")
+    assert not result.ok
+    [error] = result.errors
+    assert (error.line, error.column) == (2, "policy_goals")
+    assert "SDG 99, ODD 3" in str(error.message)
+    assert not Project.objects.filter(reference="NEW-2026-012").exists()
