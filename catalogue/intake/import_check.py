@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from caravan.models import Dimension, Ministry, Stop
+from catalogue.intake.import_children import ChildRowParser
 from catalogue.intake.import_parse import (
     FIELD_COLUMNS,
     LINK_COLUMNS,
@@ -59,7 +60,7 @@ def check_headers(headers: list[str]) -> list[RowError]:
     return errors
 
 
-class ProjectChecker(RowParser):
+class ProjectChecker(RowParser, ChildRowParser):
     """Validates rows against caches of the reference data (``ProjectImporter`` writes them)."""
 
     def __init__(self, *, user, headers, expected: dict | None = None):
@@ -71,6 +72,7 @@ class ProjectChecker(RowParser):
         self.may_change = user is None or user.has_perm("catalogue.change_project")
         self.to_create = []  # (project, {link column: target ids})
         self.to_update = []  # (project, changed fields, {changed link column: target ids})
+        self.children_to_write = []  # (project, {child column: its new rows})
         self.new_project = Project(status=Status.DRAFT)  # with the defaults; copied per new row
         self.fields = {f.name: f for f in Project._meta.fields if not f.generated}
         self.valid_values = set()  # (attname, type, value) found valid (see _full_clean)
@@ -135,6 +137,7 @@ class ProjectChecker(RowParser):
                 rows = through.objects.filter(project_id__in=ids[start : start + LOOKUP_CHUNK])
                 for link_id, project_id, target_id in rows.values_list("id", "project_id", column):
                     self.links[name].setdefault(project_id, []).append((link_id, target_id))
+        self._load_child_cells(ids)
 
     # Validation ------------------------------------------------------------------------
 
@@ -144,6 +147,7 @@ class ProjectChecker(RowParser):
         references = {record.get("reference", "").strip().upper() for _line, record in records} - {
             ""
         }
+        self._load_related_references(records, references)
         self._load_projects(references, lock=lock)
         first_line = {}
         for line, record in records:
@@ -192,6 +196,7 @@ class ProjectChecker(RowParser):
             project = _clone(existing)
         for name, value in values.items():
             setattr(project, name, value)
+        children = self._parse_children(record, reference, project, error)
 
         if "municipality" in values:
             if not rules.may_create_project(self.user, values["municipality"].pk):
@@ -218,6 +223,9 @@ class ProjectChecker(RowParser):
             action, changes = "create", []
         else:
             changes, changed_fields, changed_links = self._diff(existing, project, values, links)
+            valid_children = {name: rows for name, rows in children.items() if rows is not None}
+            child_changes = self._child_changes(existing, valid_children)
+            changes += child_changes
             action = "update" if changes else "skip"
             if action == "update":
                 self._check_update(existing, record, values, error)
@@ -228,8 +236,13 @@ class ProjectChecker(RowParser):
         result.rows.append(RowOutcome(line, reference, action, changes, published))
         if action == "create":
             self.to_create.append((project, {name: links.get(name, []) for name in LINK_COLUMNS}))
+            if children:
+                self.children_to_write.append((project, children))
         elif action == "update":
             self.to_update.append((project, changed_fields, changed_links))
+            if child_changes:
+                changed = {name: children[name] for name, _old, _new in child_changes}
+                self.children_to_write.append((project, changed))
 
     def _invalid_fields(self, project, *, exclude):
         try:

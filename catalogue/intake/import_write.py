@@ -42,10 +42,12 @@ class ProjectImporter(ProjectChecker):
                 self.validate(table, result, lock=True, after_row=writer.stream)
             if result.ok:
                 writer.write(reason=reason)
+                self.write_children()
         else:
             self.validate(table, result, lock=True)
             if result.ok:
                 self.write(reason=reason)
+                self.write_children()
         if not result.ok:
             transaction.set_rollback(True)
         elif self.to_create or self.to_update:

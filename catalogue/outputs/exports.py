@@ -3,7 +3,11 @@
 The columns below are the one definition of a project row (documented in
 ``docs/import-columns.md``): the admin export, the public exports and the import all use
 them, so an export can be edited and imported back. Every text cell goes through
-``neutralize`` (spreadsheet formula injection); numbers stay numbers.
+``neutralize`` (spreadsheet formula injection); numbers stay numbers. The child rows'
+cells are written by ``catalogue.outputs.exports_children``.
+
+Over 500 lines because ``PROJECT_COLUMNS``, half of it, is kept whole: one list read
+top to bottom as the column guide is.
 """
 
 import json
@@ -19,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caravan.models import Dimension, Ministry
 from catalogue.models import PolicyGoal, Source
+from catalogue.outputs.exports_children import child_prefetches, child_values
 from catalogue.register.rules import EXAMPLE_REFERENCE
 from smartcities.core.spreadsheets import (
     CSV_CONTENT_TYPE,
@@ -212,6 +217,39 @@ PROJECT_COLUMNS = [
         "actual_end",
         _("Actual end date, as YYYY-MM-DD, not before the actual start. May be empty."),
     ),
+    # The child rows: one line per row, its fields separated by " | " (exports_children).
+    Column(
+        "milestones",
+        _(
+            "One milestone per line: type | planned date | actual date | status | title "
+            "(French) | title (Arabic) | title (English). Empty cell: no milestones."
+        ),
+        example="procurement | 2026-03-01 |  | scheduled | Appel d'offres",
+    ),
+    Column(
+        "funding",
+        _(
+            "One funding line per line: amount | currency | source | from | until | "
+            "description (French, Arabic, English). Empty cell: no funding lines."
+        ),
+        example="1500000 | TND | Budget municipal | 2026-01-01 | 2027-12-31",
+    ),
+    Column(
+        "risks",
+        _(
+            "One risk per line: who carries it (public, private or shared) | the risk in "
+            "French | in Arabic | in English. Empty cell: no risks."
+        ),
+        example="shared | Risque de demande",
+    ),
+    Column(
+        "related_projects",
+        _(
+            "One related project per line: its reference | the relation (construction, "
+            "rehabilitation, replacement, expansion or phase). Empty cell: none."
+        ),
+        example="",
+    ),
     Column(
         "latitude",
         _(
@@ -318,14 +356,17 @@ REQUIRED = [column.name for column in PROJECT_COLUMNS if column.required]
 LIST_COLUMNS = ("dimensions", "ministries", "policy_goals", "sources")
 
 
-def for_export(queryset):
+def for_export(queryset, *, public_related_only=True):
     """Projects with what a spreadsheet row shows: places, stop, sector, dimensions,
-    ministries, policy goals and sources (one prefetch query each per chunk)."""
+    ministries, policy goals, sources and child rows (one prefetch query each per chunk);
+    ``public_related_only`` (public files): name only the public related projects; the
+    admin's round trip (``iter_projects``) names them all."""
     return queryset.select_related("municipality", "stop__edition", "sector").prefetch_related(
         Prefetch("dimensions", queryset=Dimension.objects.only("id", "code")),
         Prefetch("ministries", queryset=Ministry.objects.only("id", "acronym")),
         Prefetch("policy_goals", queryset=PolicyGoal.objects.only("id", "framework", "code")),
         Prefetch("sources", queryset=Source.objects.order_by("-date", "title")),
+        *child_prefetches(public_related_only=public_related_only),
     )
 
 
@@ -388,6 +429,7 @@ def project_values(project) -> dict:
         "policy_goals": [goal.label for goal in project.policy_goals.all()],
         # ISO text, never a spreadsheet date: an export reads back as it was written.
         **{name: _iso_day(getattr(project, name)) for name in DATE_COLUMNS},
+        **child_values(project),
         "latitude": _number(project.latitude),
         "longitude": _number(project.longitude),
         "contact_name": project.contact_name,
@@ -419,7 +461,7 @@ def row_cells(values: dict) -> list:
 
 def iter_projects(queryset):
     """The projects of ``queryset`` in chunks, each chunk with its prefetched relations."""
-    return for_export(queryset).iterator(chunk_size=CHUNK_SIZE)
+    return for_export(queryset, public_related_only=False).iterator(chunk_size=CHUNK_SIZE)
 
 
 def export_rows(queryset):

@@ -13,7 +13,7 @@ from jsonschema import Draft4Validator
 from openpyxl import load_workbook
 from referencing import Registry, Resource
 
-from catalogue.models import Project
+from catalogue.models import Project, RelatedProject
 from catalogue.outputs.opendata import CODE_COLUMN_NAMES, FIELD_KEYS, FIELDS
 from catalogue.register.choices import ContractModel, Stage
 from tests.factories import ProjectFactory
@@ -226,3 +226,18 @@ def test_pages_link_their_data_as_alternates(client, project):
         'rel="alternate" type="application/json" href="/api/oc4ids/projects.json?stage=planning"'
         in (listing)
     )
+
+
+def test_the_public_codes_files_name_only_public_related_projects(client, project):
+    public = ProjectFactory(reference="OPD-2026-002", published=True)
+    draft = ProjectFactory(reference="OPD-2026-003")
+    RelatedProject.objects.create(project=project, related=public, relationship="phase")
+    RelatedProject.objects.create(
+        project=project, related=draft, relationship="expansion", position=1
+    )
+    response = client.get("/en/catalogue/export.csv", {"format": "codes"})
+    header, *rows = csv_table(response)
+    row = dict(zip(header, next(r for r in rows if r[0] == "OPD-2026-001"), strict=True))
+    assert row["related_projects"] == "OPD-2026-002 | phase"
+    record = json.loads(client.get("/en/catalogue/OPD-2026-001.json?format=codes").content)
+    assert record["project"]["related_projects"] == "OPD-2026-002 | phase"
