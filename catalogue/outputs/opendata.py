@@ -17,7 +17,6 @@ Both start from the catalogue's public selection (``catalogue.selection.select``
 """
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -27,10 +26,9 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
-from django.utils.translation import gettext_lazy as _
 
 from caravan.models import Dimension, Ministry
-from catalogue.models import Source
+from catalogue.models import PolicyGoal, Source
 from catalogue.outputs import exports
 from catalogue.outputs.exports import (
     CHUNK_SIZE,
@@ -44,6 +42,7 @@ from catalogue.outputs.exports import (
     source_citation,
 )
 from catalogue.outputs.oc4ids import PUBLISHER
+from catalogue.outputs.opendata_fields import FIELD_KEYS, FIELDS, LIST_FIELDS, Field
 from smartcities.core.spreadsheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -61,219 +60,8 @@ CODE_COLUMN_NAMES = [column.name for column in CODE_COLUMNS]
 CODE_LIST_COLUMNS = exports.LIST_COLUMNS
 
 
-@dataclass(frozen=True)
-class Field:
-    """One field of the labelled exports: its stable key (the JSON key), its label (the
-    CSV/XLSX header, in the page's language) and what it holds (data dictionary)."""
-
-    key: str
-    label: str
-    help: str
-    codes: str = ""  # the codes variant's column(s) holding the same fact
-
-
-FIELDS = [
-    Field(
-        "reference",
-        _("Reference"),
-        _("The project's reference in the catalogue, e.g. GAB-2020-001. It never changes."),
-        "reference",
-    ),
-    Field(
-        "title",
-        _("Title"),
-        _("The project's title in the page's language (French when not translated)."),
-        "title_fr, title_ar, title_en",
-    ),
-    Field(
-        "summary",
-        _("Summary"),
-        _("Two or three sentences, in the page's language (French when not translated)."),
-        "summary_fr, summary_ar, summary_en",
-    ),
-    Field(
-        "description",
-        _("Description"),
-        _("The longer description, in the page's language (French when not translated)."),
-        "description_fr, description_ar, description_en",
-    ),
-    Field(
-        "municipality",
-        _("Municipality"),
-        _("The municipality carrying the project."),
-        "municipality (DGCL code), municipality_name",
-    ),
-    Field("governorate", _("Governorate"), _("The municipality's governorate.")),
-    Field(
-        "caravan_edition",
-        _("Caravan edition"),
-        _("The caravan edition during which the project was identified. Empty: none."),
-        "caravan_edition (number)",
-    ),
-    Field(
-        "sector",
-        _("Sector"),
-        _("The project's OC4IDS sector. “Not stated” when no source gives it."),
-        "sector (OC4IDS code)",
-    ),
-    Field(
-        "dimensions",
-        _("Smart-city dimensions"),
-        _("The smart-city dimensions the project serves, separated by semicolons."),
-        "dimensions (codes)",
-    ),
-    Field(
-        "ministries",
-        _("Partner ministries"),
-        _("The partner ministries involved, separated by semicolons."),
-        "ministries (acronyms)",
-    ),
-    Field(
-        "stage",
-        _("Stage"),
-        _("Where the project stands (see the methodology). “Not stated” when no source says."),
-        "stage (code)",
-    ),
-    Field(
-        "contract_model",
-        _("Contract model"),
-        _("The legal frame the project would be procured under. “Not stated” when no source says."),
-        "contract_model (code)",
-    ),
-    Field(
-        "contract_subtype",
-        _("Contract sub-type"),
-        _("The arrangement within a PPP contract or a concession. Empty: not stated."),
-        "contract_subtype (code)",
-    ),
-    Field(
-        "initiation",
-        _("Initiation"),
-        _("Who proposed the project. Empty: not stated."),
-        "initiation (code)",
-    ),
-    Field(
-        "investment_tnd",
-        _("Estimated investment (TND)"),
-        _("In Tunisian dinars, a number. Empty: not stated."),
-        "investment_tnd",
-    ),
-    Field(
-        "land_area_ha",
-        _("Land area (ha)"),
-        _("In hectares, a number. Empty: not stated."),
-        "land_area_ha",
-    ),
-    Field(
-        "expected_jobs",
-        _("Expected jobs"),
-        _("A whole number. Empty: not stated."),
-        "expected_jobs",
-    ),
-    Field(
-        "duration_years",
-        _("Contract duration (years)"),
-        _("A whole number of years. Empty: not stated."),
-        "duration_years",
-    ),
-    Field(
-        "latitude",
-        _("Latitude"),
-        _(
-            "The project's own location in decimal degrees (WGS 84). Empty: the portal "
-            "shows it at its municipality's location."
-        ),
-        "latitude",
-    ),
-    Field("longitude", _("Longitude"), _("See the latitude."), "longitude"),
-    Field(
-        "contact_name",
-        _("Contact"),
-        _("A contact, only when the project names one."),
-        "contact_name",
-    ),
-    Field("contact_email", _("Contact e-mail"), _("Empty: none given."), "contact_email"),
-    Field("contact_phone", _("Contact phone"), _("Empty: none given."), "contact_phone"),
-    Field(
-        "screening",
-        _("Screening"),
-        _(
-            "The eligibility committee's latest decision on the project, or “Not yet "
-            "screened” (see the methodology)."
-        ),
-        "screening (code)",
-    ),
-    Field(
-        "screened_at",
-        _("Screened on"),
-        _("The date of that decision. Empty: not screened."),
-        "screened_at",
-    ),
-    Field(
-        "screening_score",
-        _("Screening score (0–100)"),
-        _("The review's weighted score out of 100. Empty: not screened or not scored."),
-        "screening_score",
-    ),
-    Field(
-        "published_at",
-        _("First published"),
-        _("The date the project first appeared in the catalogue."),
-        "published_at",
-    ),
-    Field(
-        "updated_at",
-        _("Last updated"),
-        _("The date the project's record last changed."),
-        "updated_at",
-    ),
-    Field(
-        "verified_at",
-        _("Last verified"),
-        _(
-            "The date staff last confirmed the project is still current. Empty: not since "
-            "its publication."
-        ),
-        "verified_at",
-    ),
-    Field(
-        "verification_due",
-        _("To be verified"),
-        _(
-            "“Yes” when nobody confirmed the project as current for longer than the interval "
-            "the methodology gives."
-        ),
-        "verification_due (yes/no)",
-    ),
-    Field(
-        "sources",
-        _("Sources"),
-        _(
-            "The sources the facts come from (title, publisher, date, address), separated by "
-            "semicolons."
-        ),
-        "sources",
-    ),
-    Field("url", _("Page"), _("The project's page on the portal, in the page's language.")),
-    Field(
-        "licence",
-        _("Licence"),
-        _("The licence the data is published under (the same on every row)."),
-        "licence",
-    ),
-    Field(
-        "publisher",
-        pgettext_lazy("data publisher", "Source"),
-        _("Who publishes the data (the same on every row)."),
-    ),
-    Field(
-        "exported_at",
-        _("Exported on"),
-        _("The date and time the file was produced (the same on every row)."),
-    ),
-]
-FIELD_KEYS = [field.key for field in FIELDS]
-LIST_FIELDS = ("dimensions", "ministries", "sources")
+DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end")
+__all__ = ["FIELDS", "FIELD_KEYS", "LIST_FIELDS", "Field", "labelled_values"]
 
 
 def not_stated() -> str:
@@ -282,12 +70,14 @@ def not_stated() -> str:
 
 def for_public_export(queryset):
     """Projects with what a labelled row shows: places, stop, sector, and the names of
-    their dimensions, ministries and sources (three prefetch queries per chunk)."""
+    their dimensions, ministries, policy goals and sources (four prefetch queries per
+    chunk)."""
     return queryset.select_related(
         "municipality__governorate", "stop__edition", "sector"
     ).prefetch_related(
         Prefetch("dimensions", queryset=Dimension.objects.order_by("display_order", "code")),
         Prefetch("ministries", queryset=Ministry.objects.order_by("display_order", "slug")),
+        Prefetch("policy_goals", queryset=PolicyGoal.objects.all()),
         Prefetch("sources", queryset=Source.objects.order_by("-date", "title")),
     )
 
@@ -326,6 +116,13 @@ def labelled_values(project, *, absolute, context: dict) -> dict:
         "land_area_ha": _number(project.land_area_ha),
         "expected_jobs": project.expected_jobs,
         "duration_years": project.duration_years,
+        "purpose": project.purpose,
+        "project_type": project.get_project_type_display() if project.project_type else "",
+        "payment_mechanism": (
+            project.get_payment_mechanism_display() if project.payment_mechanism else ""
+        ),
+        "policy_goals": [f"{goal.label} · {goal.name}" for goal in project.policy_goals.all()],
+        **{name: getattr(project, name) for name in DATE_FIELDS},
         "latitude": _number(project.latitude),
         "longitude": _number(project.longitude),
         "contact_name": project.contact_name,

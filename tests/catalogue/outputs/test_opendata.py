@@ -4,6 +4,7 @@ each project's JSON and OC4IDS records and the links to them."""
 import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from jsonschema import Draft4Validator
 from openpyxl import load_workbook
 from referencing import Registry, Resource
 
-from catalogue.models import Project, RelatedProject
+from catalogue.models import PolicyGoal, Project, RelatedProject
+from catalogue.models.pipeline import PaymentMechanism, ProjectType
 from catalogue.outputs.opendata import CODE_COLUMN_NAMES, FIELD_KEYS, FIELDS
 from catalogue.register.choices import ContractModel, Stage
 from tests.factories import ProjectFactory
@@ -241,3 +243,38 @@ def test_the_public_codes_files_name_only_public_related_projects(client, projec
     assert row["related_projects"] == "OPD-2026-002 | phase"
     record = json.loads(client.get("/en/catalogue/OPD-2026-001.json?format=codes").content)
     assert record["project"]["related_projects"] == "OPD-2026-002 | phase"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ("Finalité", "Réhabilitation", "Début prévu")),
+        ("ar", ("الغاية", "الانطلاق المبرمج", "")),
+        ("en", ("Purpose", "Rehabilitation of an existing asset", "Planned start")),
+    ],
+)
+def test_the_labelled_files_hold_the_pipeline_fields(client, project, language, words):
+    project.purpose_fr = "Réduire les émissions du transport."
+    project.project_type = "rehabilitation"
+    project.payment_mechanism = "availability"
+    project.planned_start = date(2026, 9, 1)
+    project.save()
+    project.policy_goals.set([PolicyGoal.objects.get(framework="SDG", code="11")])
+    header, *rows = csv_table(client.get(f"/{language}/catalogue/export.csv"))
+    row = dict(zip(FIELD_KEYS, next(r for r in rows if r[0] == "OPD-2026-001"), strict=True))
+    assert row["purpose"] == "Réduire les émissions du transport."  # French as fallback
+    assert row["planned_start"] == "2026-09-01"
+    assert row["actual_end"] == ""
+    assert row["policy_goals"].startswith("SDG 11 · ")
+    with translation.override(language):
+        assert row["project_type"] == str(ProjectType.REHABILITATION.label)
+        assert row["payment_mechanism"] == str(PaymentMechanism.AVAILABILITY.label)
+        assert header[FIELD_KEYS.index("purpose")] == words[0]
+        assert header[FIELD_KEYS.index("planned_start")] in words[1:]
+    data = json.loads(body(client.get(f"/{language}/catalogue/export.json")))
+    record = next(r for r in data["projects"] if r["reference"] == "OPD-2026-001")
+    assert record["planned_start"] == "2026-09-01"
+    assert record["policy_goals"][0].startswith("SDG 11 · ")
+    html = client.get(f"/{language}/data/").text
+    for key in ("purpose", "project_type", "payment_mechanism", "policy_goals", "actual_end"):
+        assert f"<code>{key}</code>" in html
