@@ -205,7 +205,7 @@ class ChildRowParser:
         """After the projects: replace the rows of each changed kind (few rows: one
         ``DELETE`` and one ``bulk_create`` per kind)."""
         ids = dict(self.project_ids)
-        for project, _children in self.children_to_write:
+        for project, _links in self.to_create:  # a related project new in the file
             ids[project.reference] = project.pk
         for name, column in CHILD_COLUMNS.items():
             replaced = []

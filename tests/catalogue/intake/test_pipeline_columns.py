@@ -363,3 +363,14 @@ def test_every_check_constraint_of_the_child_rows_is_evaluated():
     for column in CHILD_COLUMNS.values():
         for constraint in check_constraints(column.model):
             assert constraint.name in CHECKS
+
+
+def test_a_project_may_name_one_created_by_the_same_file(projects, editor):
+    rows = [
+        new_row("NEW-2026-040", related_projects="NEW-2026-041 | phase"),
+        new_row("NEW-2026-041"),  # no child columns of its own
+    ]
+    data = write_csv(rows)
+    result = import_projects(data, user=editor, dry_run=False, name="pair.csv")
+    assert result.ok, [str(e) for e in result.errors]
+    assert child_rows("NEW-2026-040")[3] == [("NEW-2026-041", "phase")]
