@@ -71,6 +71,7 @@ def generate_csv(count: int, seed: int = 6, *, descriptions: bool = True) -> byt
     from catalogue.intake.demo import DemoGenerator
     from catalogue.models import Project, Sector
     from catalogue.outputs.exports import COLUMN_NAMES, project_values, row_cells
+    from catalogue.outputs.exports_children import CHILD_COLUMNS
     from municipalities.models import Municipality
     from smartcities.core.spreadsheets import csv_lines
 
@@ -106,6 +107,8 @@ def generate_csv(count: int, seed: int = 6, *, descriptions: bool = True) -> byt
                     all=lambda ids=draft.ministry_ids: [Row(acronym=ministries[i]) for i in ids]
                 ),
                 sources=Row(all=list),  # export-only columns: ignored by the import
+                policy_goals=Row(all=list),  # the pipeline's columns, left empty
+                **{column.related_name: Row(all=list) for column in CHILD_COLUMNS.values()},
                 verification_due=False,
             )
         )
