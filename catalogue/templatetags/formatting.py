@@ -15,9 +15,10 @@ import re
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.utils import formats
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeData
 from django.utils.text import normalize_newlines
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -90,9 +91,10 @@ def figure(value, decimals=0):
 @register.filter(needs_autoescape=True)
 def join_list(items, autoescape=True):
     """The items joined by the language's comma ("Sfax، Gabès" in Arabic)."""
-    escape = conditional_escape if autoescape else str
     separator = LIST_SEPARATORS.get(_language(), ", ")
-    return mark_safe(separator.join(escape(str(item)) for item in items))
+    if not autoescape:
+        return separator.join(str(item) for item in items)
+    return format_html_join(separator, "{}", ((item,) for item in items))
 
 
 @register.simple_tag
@@ -144,14 +146,8 @@ def paragraphs(value, language=""):
     foreign = bool(language) and language != _language()
     text = typography(value, language or _language())
     chunks = re.split(r"\n{2,}", normalize_newlines(str(text)).strip())
-    body = mark_safe(
-        "".join(
-            format_html(
-                "<p>{}</p>",
-                mark_safe(conditional_escape(chunk).replace("\n", "<br>")),
-            )
-            for chunk in chunks
-        )
+    body = format_html_join(
+        "", "<p>{}</p>", ((linebreaksbr(chunk, autoescape=True),) for chunk in chunks)
     )
     if not foreign:
         return body
@@ -195,15 +191,17 @@ def colon(label):
     return f"{label}{NBSP}:" if _language() == "fr" else f"{label}:"
 
 
+# The quotation marks of each language around a text (French with no-break spaces inside).
+QUOTES = {"fr": f"«{NBSP}{{}}{NBSP}»", "ar": "«{}»", "en": "\u201c{}\u201d"}
+
+
 @register.filter(needs_autoescape=True)
 def quoted(value, autoescape=True):
     """``value`` between the language's quotation marks: « … » with no-break spaces in
     French, «…» in Arabic, “…” in English."""
-    escape = conditional_escape if autoescape else str
-    text = escape(typography(value, "fr") if _language() == "fr" else value)
     language = _language()
-    if language == "fr":
-        return mark_safe(f"«{NBSP}{text}{NBSP}»")
-    if language == "ar":
-        return mark_safe(f"«{text}»")
-    return mark_safe(f"\u201c{text}\u201d")
+    text = typography(value, "fr") if language == "fr" else value
+    marks = QUOTES.get(language, QUOTES["en"])
+    if not autoescape:
+        return marks.format(text)
+    return format_html(marks, text)
