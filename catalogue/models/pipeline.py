@@ -19,7 +19,7 @@ from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smartcities.core.fields import translated
+from smartcities.core.fields import period_ordered_constraint, translated
 
 PROJECT = "catalogue.Project"
 
@@ -273,12 +273,11 @@ class FundingLine(ProjectChild):
                 name="funding_amount_not_negative",
                 violation_error_message=_("An amount cannot be negative."),
             ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=F("period_start"))
-                | Q(period_start__isnull=True)
-                | Q(period_end__isnull=True),
+            period_ordered_constraint(
+                "period_start",
+                "period_end",
                 name="funding_period_ordered",
-                violation_error_message=_("A period cannot end before it starts."),
+                message=_("A period cannot end before it starts."),
             ),
         ]
 

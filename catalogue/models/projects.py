@@ -11,7 +11,7 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +32,7 @@ from municipalities.models import Municipality
 from smartcities.core.fields import (
     latitude_field,
     longitude_field,
+    period_ordered_constraint,
     point_in_tunisia_constraint,
     translated,
 )
@@ -379,19 +380,17 @@ class Project(models.Model):
                 name="project_published_has_date",
                 violation_error_message=_("A published project needs a publication date."),
             ),
-            models.CheckConstraint(
-                condition=Q(planned_end__gte=F("planned_start"))
-                | Q(planned_start__isnull=True)
-                | Q(planned_end__isnull=True),
+            period_ordered_constraint(
+                "planned_start",
+                "planned_end",
                 name="project_planned_period_ordered",
-                violation_error_message=_("The planned end cannot come before the planned start."),
+                message=_("The planned end cannot come before the planned start."),
             ),
-            models.CheckConstraint(
-                condition=Q(actual_end__gte=F("actual_start"))
-                | Q(actual_start__isnull=True)
-                | Q(actual_end__isnull=True),
+            period_ordered_constraint(
+                "actual_start",
+                "actual_end",
                 name="project_actual_period_ordered",
-                violation_error_message=_("The actual end cannot come before the actual start."),
+                message=_("The actual end cannot come before the actual start."),
             ),
         ]
 

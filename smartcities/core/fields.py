@@ -6,7 +6,7 @@ from pathlib import PurePath
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.fields.files import FieldFile
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
@@ -98,6 +98,19 @@ def longitude_field(**kwargs):
             MaxValueValidator(LONGITUDE_RANGE[1]),
         ],
         **kwargs,
+    )
+
+
+def period_ordered_constraint(
+    start: str, end: str, *, name: str, message
+) -> models.CheckConstraint:
+    """Database guard for a period: it never ends before it starts (either end may be unknown)."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__gte": F(start)})
+        | Q(**{f"{start}__isnull": True})
+        | Q(**{f"{end}__isnull": True}),
+        name=name,
+        violation_error_message=message,
     )
 
 
