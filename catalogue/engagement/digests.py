@@ -21,7 +21,7 @@ from catalogue.engagement.choices import Frequency, SubscriptionKind
 from catalogue.engagement.models import DigestLog, DocumentEvent, Subscription
 from catalogue.engagement.services import describe_query
 from catalogue.models import Project
-from catalogue.register.choices import Screening, Stage, Status
+from catalogue.register.choices import Screening, Stage
 
 logger = logging.getLogger("smartcities.engagement")
 
@@ -117,7 +117,7 @@ def digest_context(subscription: Subscription, period: Period) -> dict | None:
     start = max(period.start, subscription.confirmed_at)
     if subscription.kind == SubscriptionKind.PROJECT:
         project = subscription.project
-        if project.status != Status.PUBLISHED:
+        if not Project.objects.public().filter(pk=project.pk).exists():  # the one visibility rule
             return None
         changes = project_changes(project, start, period.end)
         if not changes:
