@@ -7,6 +7,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TASK_WORKERS ?= 2
 # What is installed, and for which pyproject.toml: serving needs only the dependencies;
 # the test tools (pytest, Playwright, ruff…: the "test" extra) come with `make test`.
 STAMP := $(VENV)/.installed
@@ -90,15 +91,17 @@ setup: install system-libs var
 run: export DEBUG ?= 1
 run: setup
 	@# The first free port from PORT on (PORT itself when free), so that the URL printed
-	@# is the one served. The task worker builds large PDF dossiers in the background; it
-	@# stops with the server.
+	@# is the one served. TASK_WORKERS task workers (2) build large PDF dossiers (sharing
+	@# the parts of each) and imports in the background; they stop with the server.
 	@port="$$($(VPY) -c "$$FREE_PORT" '$(HOST)' '$(PORT)')" || { \
 	  echo "No free port from $(PORT) to $$(( $(PORT) + 19 )) on $(HOST): stop what uses them or choose another, e.g. PORT=8080 make run."; \
 	  exit 1; }; \
 	[ "$$port" = "$(PORT)" ] || echo "Port $(PORT) is in use on $(HOST): using $$port instead."; \
 	echo "The portal: http://$(HOST):$$port/ (admin: http://$(HOST):$$port/admin/)"; \
-	$(VPY) manage.py db_worker --interval 1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	workers=; for n in $$(seq $(TASK_WORKERS)); do \
+	  $(VPY) manage.py db_worker --interval 1 & workers="$$workers $$!"; \
+	done; \
+	trap 'kill $$workers 2>/dev/null' EXIT INT TERM; \
 	$(VPY) manage.py runserver $(HOST):$$port
 
 # Prints the first port from argv[2] on (20 tried) that argv[1] can listen on.

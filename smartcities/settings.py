@@ -292,6 +292,9 @@ TASK_UNCLAIMED_SECONDS = env.int("TASK_UNCLAIMED_SECONDS", default=60)
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60)  # seconds, then refused
 DOSSIER_MAX_PROJECTS = 200  # above: refused, with advice to narrow the selection
 DOSSIER_SYNC_MAX_PROJECTS = env.int("DOSSIER_SYNC_MAX_PROJECTS", default=30)  # above: background
+# A dossier built in the background is rendered in parts of this many sheets, shared by
+# the free task workers (catalogue/outputs/dossier_parts.py).
+DOSSIER_PART_PROJECTS = env.int("DOSSIER_PART_PROJECTS", default=25)
 
 # Caches. "default" holds cached pages and data: in each process by default, or Redis
 # (REDIS_URL). "shared" holds what every process must agree on, the catalogue version

@@ -74,14 +74,16 @@ def front_matter(dossier: Dossier) -> dict:
     }
 
 
-def render_dossier(dossier: Dossier) -> Rendered:
-    """Render a dossier into the cache unless it is there already."""
+def render_one_document(dossier: Dossier) -> bytes:
+    return render_document(dossier.title, dossier.facts, **front_matter(dossier))
+
+
+def render_dossier(dossier: Dossier, render=render_one_document) -> Rendered:
+    """Render a dossier into the cache unless it is there already: as one document, or
+    with ``render`` (the task worker's ``dossier_parts.render_in_parts``)."""
     if dossier.is_cached:
         return Rendered(name=dossier.name, filename=dossier.filename, created=False)
-    content = _render_once(
-        dossier.name,
-        lambda: render_document(dossier.title, dossier.facts, **front_matter(dossier)),
-    )
+    content = _render_once(dossier.name, lambda: render(dossier))
     return Rendered(
         name=dossier.name, filename=dossier.filename, created=content is not None, content=content
     )

@@ -362,17 +362,21 @@ def _render_settings() -> tuple[str, list[str], list[str]]:
     return base_url, [str(static), str(_assets_dir())], [base_url + STYLESHEET]
 
 
-def render_document(title: str, facts: list[dict], **front) -> bytes:
+def render_document(
+    title: str, facts: list[dict], *, generated_on: str | None = None, **context
+) -> bytes:
     """The PDF of the sheets of ``facts`` in one document, after a dossier's cover and
-    contents when ``front`` (their context) is given."""
+    contents when ``context`` gives theirs (``dossier.front_matter``); ``bare`` and
+    ``blanks`` make the pieces of a dossier put together from parts
+    (``catalogue.outputs.dossier_parts``), which also pass one ``generated_on``."""
     html = render_to_string(
         f"{TEMPLATE_DIR}/document.html",
         {
             "title": title,
             "projects": [_with_images(f) for f in facts],
-            "generated_on": _generated_on(),
+            "generated_on": generated_on or generated_now(),
             "LANGUAGE_CODE": translation.get_language(),
-            **front,
+            **context,
         },
     )
     return pdf_renderer.render(html, *_render_settings())
@@ -437,7 +441,7 @@ def _render_once(name: str, render: Callable[[], bytes]) -> bytes | None:
             shared.delete(key)
 
 
-def _generated_on() -> str:
+def generated_now() -> str:
     return formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
 
 

@@ -7,15 +7,17 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone, translation
 
 from catalogue.outputs.dossier import render_dossier, select_dossier
+from catalogue.outputs.dossier_parts import render_in_parts
 
 
 @task()
 def build_dossier(*, language: str, query: str, title: str, key: str, site_url: str) -> str:
-    """Render the dossier of a catalogue selection into the PDF cache, under ``key``."""
+    """Render the dossier of a catalogue selection into the PDF cache, under ``key``, in
+    parts that the other free task workers help to render."""
     with translation.override(language):
         dossier = select_dossier(query, title=title, site_url=site_url)
         dossier.key = key  # the name the visitor's status page waits for
-        return render_dossier(dossier).name
+        return render_dossier(dossier, render=render_in_parts).name
 
 
 def unclaimed(result) -> bool:
