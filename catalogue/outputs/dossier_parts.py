@@ -31,6 +31,7 @@ from catalogue.outputs.pdf import (
     _fingerprint,
     _render_once,
     generated_now,
+    is_rendering,
     render_document,
 )
 
@@ -46,12 +47,14 @@ def _render_part(title: str, facts: list[dict], generated_on: str) -> bytes:
 
 @task()
 def render_part(*, language: str, title: str, facts: list[dict], generated_on: str, dossier: str):
-    """Render one part of the dossier stored as ``dossier``, unless it is done already."""
-    if default_storage.exists(dossier):  # finished without this worker's help
+    """Render one part of the dossier stored as ``dossier`` while its task builds it."""
+    if not is_rendering(dossier):  # finished without this worker, or given up
         return
     with translation.override(language):
         name = part_name(language, title, facts, generated_on)
         _render_once(name, lambda: _render_part(title, facts, generated_on))
+    if not is_rendering(dossier):  # finished meanwhile: no part is left behind
+        default_storage.delete(name)
 
 
 def render_in_parts(dossier: Dossier) -> bytes:

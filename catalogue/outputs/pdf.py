@@ -407,6 +407,15 @@ def _store(name: str, content: bytes) -> None:
         raise
 
 
+def _rendering_key(name: str) -> str:
+    return RENDERING_KEY.format(hashlib.sha256(name.encode()).hexdigest())
+
+
+def is_rendering(name: str) -> bool:
+    """Whether a request or a worker is rendering the PDF ``name`` now."""
+    return caches["shared"].get(_rendering_key(name)) is not None
+
+
 def _render_once(name: str, render: Callable[[], bytes]) -> bytes | None:
     """Render and store the PDF ``name`` unless another request or worker is rendering it.
 
@@ -419,7 +428,7 @@ def _render_once(name: str, render: Callable[[], bytes]) -> bytes | None:
     correct, one whole file.
     """
     shared = caches["shared"]
-    key = RENDERING_KEY.format(hashlib.sha256(name.encode()).hexdigest())
+    key = _rendering_key(name)
     token = uuid.uuid4().hex
     # The entry outlives any rendering (several batches, each bound by the timeout).
     lifetime = 3 * settings.PDF_RENDER_TIMEOUT

@@ -127,20 +127,23 @@ def test_each_part_is_rendered_once_and_none_is_left_behind(tozeur_dossier, monk
     monkeypatch.setattr(dossier_parts, "_render_part", counting)
     with translation.override("fr"):
         made = tozeur_dossier()
-        content = dossier_parts.render_in_parts(made)
+        stored = dossier.render_dossier(made, render=dossier_parts.render_in_parts)
     # Three parts of at most four sheets, each rendered once: the part tasks ran when
-    # queued, the dossier's task rendered the first and found the others done.
-    assert sorted(len(part) for part in rendered) == [2, 4, 4]
+    # queued (the last two), the dossier's task rendered the first and found them done.
+    assert [len(part) for part in rendered] == [4, 2, 4]
     assert sorted(sum(rendered, [])) == sorted(facts["reference"] for facts in made.facts)
     assert not default_storage.exists(PARTS) or default_storage.listdir(PARTS) == ([], [])
-    assert content.startswith(b"%PDF")
+    assert stored.created and default_storage.exists(made.name)
 
 
-def test_a_part_of_a_dossier_already_made_is_not_rendered(tozeur_dossier, monkeypatch):
+def test_a_part_task_renders_nothing_once_its_dossier_is_not_being_built(
+    tozeur_dossier, monkeypatch
+):
+    """A part task that a worker takes after the dossier was finished, or given up (its
+    task failed), has nothing to help with and leaves nothing behind."""
+    monkeypatch.setattr(dossier_parts, "_render_part", pytest.fail)
     with translation.override("fr"):
         made = tozeur_dossier()
-        dossier.render_dossier(made)
-    monkeypatch.setattr(dossier_parts, "_render_part", pytest.fail)
     dossier_parts.render_part.call(
         language="fr",
         title=made.title,
@@ -148,6 +151,7 @@ def test_a_part_of_a_dossier_already_made_is_not_rendered(tozeur_dossier, monkey
         generated_on="3 décembre 2026 10:00",
         dossier=made.name,
     )
+    assert not default_storage.exists(PARTS) or default_storage.listdir(PARTS) == ([], [])
 
 
 def test_the_task_worker_builds_a_large_dossier_in_parts(client, settings, tozeur_dossier):
