@@ -12,7 +12,8 @@ bookmark (the "blanks"); pypdf lays each empty page over its part page. The resu
 the single document a small dossier is (``catalogue.outputs.dossier``): same cover and
 contents, links, bookmarks and "page X / Y", all from WeasyPrint.
 
-Kept because it wins where one document cannot: bench/README.md, "Dossiers in parts".
+Kept because it wins: 1.5 times as fast as one document on two workers (bench/README.md,
+"Dossiers in parts on the task workers").
 """
 
 import io
