@@ -1,10 +1,14 @@
 """Helpers that tests of several packages share: what a user posts back from an admin
-page, a project taken into review by the committee, the rows of a spreadsheet to import.
-(Rows of the database: tests.factories.)"""
+page, a project taken into review by the committee, the rows of a spreadsheet to import,
+the URL of the test database for the processes a test starts. (Rows of the database:
+tests.factories.)"""
 
 import csv
 import io
 import re
+from urllib.parse import quote
+
+from django.db import connection
 
 from catalogue.register import reviews, services
 from tests.factories import ProjectFactory
@@ -93,3 +97,15 @@ def new_row(reference, **values) -> dict:
         "municipality": "5111",
         **values,
     }
+
+
+def database_url() -> str:
+    """The URL of the test database this process uses (pytest-django's ``test_<name>``),
+    for the servers and workers a test starts."""
+    db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{credentials}@{quote(host, safe='')}{port}/{quote(db['NAME'], safe='')}"

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -31,6 +31,7 @@ from bench.harness import HOST, Gunicorn, ServerError, app_env
 from catalogue.register import reviews, services
 from catalogue.register.choices import Decision, Status
 from tests.factories import ProjectFactory
+from tests.helpers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_PORT = 6379
@@ -83,17 +84,6 @@ def redis_db():
 
 
 # --- Servers -------------------------------------------------------------------------------
-
-
-def database_url() -> str:
-    """The URL of the test database this process uses (pytest-django's ``test_<name>``)."""
-    db = connection.settings_dict
-    host = db["HOST"] or HOST
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{quote(host, safe='')}{port}/{quote(db['NAME'], safe='')}"
 
 
 def collect_static(static_root: Path) -> None:
