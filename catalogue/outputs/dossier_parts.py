@@ -26,7 +26,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import NameObject
 
-from catalogue.outputs.dossier import Dossier, front_matter
+from catalogue.outputs.dossier import Dossier, front_matter, render_one_document
 from catalogue.outputs.pdf import (
     CACHE_DIR,
     _fingerprint,
@@ -62,8 +62,10 @@ def render_in_parts(dossier: Dossier) -> bytes:
     """The PDF of ``dossier``, its parts shared with the other task workers."""
     language = translation.get_language()
     generated_on = generated_now()
-    size = settings.DOSSIER_PART_PROJECTS
+    size = max(1, settings.DOSSIER_PART_PROJECTS)
     chunks = [dossier.facts[i : i + size] for i in range(0, len(dossier.facts), size)]
+    if len(chunks) < 2:  # nothing to share
+        return render_one_document(dossier)
     names = [part_name(language, dossier.title, chunk, generated_on) for chunk in chunks]
     for chunk in chunks[1:]:
         render_part.enqueue(

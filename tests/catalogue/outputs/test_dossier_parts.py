@@ -165,3 +165,13 @@ def test_the_task_worker_builds_a_large_dossier_in_parts(client, settings, tozeu
     for number, page in enumerate(reader.pages, 1):
         assert f"page {number} / {total}" in page.extract_text().replace("\u202f", " ")
     assert len(outline(reader)[-1]) == 10
+
+
+def test_a_dossier_of_one_part_is_rendered_as_one_document(tozeur_dossier, settings, monkeypatch):
+    monkeypatch.setattr(dossier_parts, "_render_part", pytest.fail)
+    settings.DOSSIER_PART_PROJECTS = 50  # ten sheets fit in one part: nothing to share
+    with translation.override("fr"):
+        made = tozeur_dossier()
+        assert described(dossier_parts.render_in_parts(made)) == described(
+            dossier.render_one_document(made)
+        )
