@@ -3,7 +3,8 @@
 Every cached page is keyed by a *catalogue version*, a number kept in the "shared" cache
 (files shared by the processes of one machine, or Redis when several machines serve)
 and raised by any change to what the public pages show: projects, their reviews, photos,
-documents and sources, the screening criteria, places, sectors, ministries, the caravan.
+documents, sources and pipeline facts (milestones, funding, risks, related projects,
+policy goals), the screening criteria, places, sectors, ministries, the caravan.
 A publication or an edit is therefore visible at once, in every process of every server.
 """
 
@@ -269,10 +270,15 @@ def connect_signals() -> None:
         Stop,
     )
     from catalogue.models import (
+        FundingLine,
+        Milestone,
+        PolicyGoal,
         Project,
         ProjectDocument,
         ProjectImage,
         ProjectReview,
+        RelatedProject,
+        RiskAllocation,
         ScreeningCriterion,
         Sector,
         Source,
@@ -285,6 +291,7 @@ def connect_signals() -> None:
         ProjectImage,
         ProjectDocument,
         Source,
+        PolicyGoal,
         ScreeningCriterion,  # the weights on the methodology page
         Sector,
         Governorate,
@@ -299,10 +306,17 @@ def connect_signals() -> None:
         uid = f"catalogue.bump.{model._meta.label}"
         post_save.connect(bump_version, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(bump_version, sender=model, dispatch_uid=uid + ".delete")
+    # A project's pipeline rows, when saved alone. Their deletion comes with the project's
+    # save (the admin's inlines) or the import's own bump: a delete receiver would make
+    # the import's bulk delete of replaced rows go row by row.
+    for model in (Milestone, FundingLine, RiskAllocation, RelatedProject):
+        uid = f"catalogue.bump.{model._meta.label}"
+        post_save.connect(bump_version, sender=model, dispatch_uid=uid + ".save")
     for through in (
         Project.dimensions.through,
         Project.ministries.through,
         Project.sources.through,
+        Project.policy_goals.through,
         Source.municipalities.through,
         Source.editions.through,
         Edition.ministries.through,

@@ -1,5 +1,7 @@
 """The public page cache answers repeated requests and is never stale after a change."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -107,3 +109,31 @@ def test_a_page_kept_in_process_memory_gives_way_to_a_change_made_elsewhere(clie
     caching._bump()  # as the other server's save does
     text = client.get("/fr/catalogue/").text
     assert "Nouveau titre de Gafsa" in text and "Ancien titre de Gafsa" not in text
+
+
+def test_a_change_to_a_projects_pipeline_alone_is_visible_at_once(client):
+    """Milestones, funding lines, risks, related projects and policy goals are on the
+    project's page: changed without saving the project (an import of those rows, the
+    policy goals' own admin), they still raise the catalogue version."""
+    from catalogue.models import FundingLine, Milestone, PolicyGoal
+
+    project = Project.objects.get(reference="GAB-2020-001")
+    url = project.get_absolute_url()
+    client.get(url)
+    Milestone.objects.create(
+        project=project,
+        milestone_type="financing",
+        title_fr="Bouclage financier de Gabès",
+        planned_date=date(2027, 6, 30),
+    )
+    assert "Bouclage financier de Gabès" in client.get(url).text
+    FundingLine.objects.create(project=project, source="Fonds municipal de Gabès", amount=1_000_000)
+    assert "Fonds municipal de Gabès" in client.get(url).text
+    goal = PolicyGoal.objects.create(
+        framework="SDG", code="99", name_fr="Objectif de Gabès", name_ar="هدف قابس"
+    )
+    project.policy_goals.add(goal)
+    assert "Objectif de Gabès" in client.get(url).text
+    goal.name_fr = "Objectif renommé"
+    goal.save()
+    assert "Objectif renommé" in client.get(url).text
