@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
@@ -79,6 +80,9 @@ def workers(transactional_db, settings, tmp_path):
 
 def test_two_task_workers_build_a_large_dossier_in_parts(client, settings, workers):
     settings.DOSSIER_SYNC_MAX_PROJECTS = 2
+    # An earlier test of the run may have emptied the database (transactional tests do):
+    # the reference data again (municipalities, sectors, the licence's texts…).
+    call_command("load_reference_data", verbosity=0)
     tozeur = Municipality.objects.get(code="6211")
     projects = [
         ProjectFactory(municipality=tozeur, published=True, title_fr=f"Projet de Tozeur {n}")
