@@ -163,6 +163,24 @@ def test_dates_are_day_month_year_in_every_language(language, long, short):
         assert "%m/%d/%Y" not in formats.get_format("DATE_INPUT_FORMATS")
 
 
+TUNISIAN_MONTHS = "جانفي فيفري مارس أفريل ماي جوان جويلية أوت سبتمبر أكتوبر نوفمبر ديسمبر".split()
+
+
+def test_arabic_dates_name_the_months_as_tunisia_does(admin_client):
+    """جانفي … ديسمبر, not the Middle-Eastern يناير … ديسمبر of Django's Arabic: in dates
+    (full, abbreviated, alternative forms) and in the admin's calendar."""
+    with translation.override("ar"):
+        for month, name in enumerate(TUNISIAN_MONTHS, 1):
+            assert formats.date_format(date(2020, month, 9)) == f"9 {name} 2020"
+            assert formats.date_format(date(2020, month, 9), "N") == name  # abbreviated
+            assert formats.date_format(date(2020, month, 9), "E") == name  # alternative
+    # The admin's catalogue for its calendar (not under a language prefix: the reader's
+    # language comes with the request), its texts written as JSON escapes.
+    calendar = admin_client.get(reverse("admin:jsi18n"), HTTP_ACCEPT_LANGUAGE="ar").text
+    assert '"July": "' + "جويلية".encode("unicode_escape").decode() + '"' in calendar
+    assert "يوليو".encode("unicode_escape").decode() not in calendar
+
+
 def test_an_english_caravan_page_never_writes_dates_month_first(client):
     edition = EditionFactory(
         theme_fr="Villes du Sud", start_date=date(2021, 3, 9), end_date=date(2021, 3, 16)
