@@ -6,7 +6,9 @@ server and its workers are stopped as one), with an
 environment made by ``app_env``: the caller's, without any of the portal's settings that
 the caller's shell might leak, plus the ones given. ``bench/run.py`` (``make bench``),
 ``bench/sheet_stampede.py`` and ``tests/smartcities/test_multiserver.py`` use it; it
-imports nothing of the portal.
+imports nothing of the portal. ``task_worker`` starts one of the portal's task workers
+(``manage.py db_worker``) the same way, for ``bench/pdf_bench.py`` and
+``tests/catalogue/outputs/test_dossier_workers.py``.
 """
 
 import contextlib
@@ -39,6 +41,27 @@ APP_SETTINGS = (  # the portal's environment variables (smartcities/settings.py)
     "CACHE_PUBLIC_PAGES",
     "PROXY_COUNT",
 )
+
+
+DB_TASKS = "django_tasks_db.DatabaseBackend"  # the portal's task backend (settings.TASKS)
+
+
+def task_worker(env: dict, *, interval: str = "1", worker_id: str = "", log=None):
+    """A task worker, ``manage.py db_worker``, in a process group of its own (stop it with
+    ``stop_group``), looking at the queue every ``interval`` seconds when idle (as
+    ``make run``'s by default); its output goes to ``log`` (a file), or is dropped."""
+    command = [sys.executable, "manage.py", "db_worker", "--interval", interval]
+    command += ["--no-startup-delay", "--no-reload", "--verbosity", "0"]
+    if worker_id:
+        command += ["--worker-id", worker_id]
+    return subprocess.Popen(  # nosec B603: this project's own manage.py, a fixed command
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 class ServerError(Exception):

@@ -17,7 +17,6 @@ queue. Each time after a first PDF has loaded WeasyPrint and the fonts in every 
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -73,29 +72,6 @@ def clear(*folders: str) -> None:
         if default_storage.exists(folder):
             for name in default_storage.listdir(folder)[1]:
                 default_storage.delete(f"{folder}/{name}")
-
-
-DB_TASKS = "django_tasks_db.DatabaseBackend"
-
-
-def start_worker() -> subprocess.Popen:
-    """A task worker (``manage.py db_worker``) on the benchmark's database, looking at the
-    queue every second when idle, as ``make run``'s."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "db_worker",
-            "--interval",
-            "1",
-            "--no-startup-delay",
-            "--no-reload",
-            "--verbosity",
-            "0",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "TASKS_BACKEND": DB_TASKS},
-    )
 
 
 def main():
@@ -165,7 +141,9 @@ def main():
     # The same dossier as the task workers build it: in parts, this process being the
     # worker that runs the dossier's task and a second worker (a real `db_worker`
     # process, polling the queue) rendering the parts it takes.
-    worker = start_worker()
+    from bench.harness import DB_TASKS, stop_group, task_worker
+
+    worker = task_worker({**os.environ, "TASKS_BACKEND": DB_TASKS})
     try:
         with override_settings(TASKS={"default": {"BACKEND": DB_TASKS}}):
             dossier(parts=True)  # the second worker loads WeasyPrint and the fonts
@@ -174,8 +152,7 @@ def main():
             in_parts = [dossier(parts=True, helpers=[worker.pid]) for _ in range(RUNS)]
             helper_peak = peak_rss_mb(worker.pid)
     finally:
-        worker.terminate()
-        worker.wait(10)
+        stop_group(worker)
 
     def seconds(runs):
         times = sorted(t for t, _size, _cpu in runs)

@@ -12,10 +12,7 @@ PostgreSQL leg).
 """
 
 import io
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -24,13 +21,11 @@ from django.db import connection
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from bench.harness import app_env, stop_group
+from bench.harness import DB_TASKS, app_env, stop_group, task_worker
 from municipalities.models import Municipality
 from tests.factories import ProjectFactory
 from tests.helpers import database_url
 
-ROOT = Path(__file__).resolve().parents[3]
-DB_TASKS = "django_tasks_db.DatabaseBackend"
 WAIT_S = 120  # for the dossier: the workers start (Django, WeasyPrint), then render
 
 
@@ -48,29 +43,15 @@ def workers(transactional_db, settings, tmp_path):
         DOSSIER_PART_PROJECTS="3",
         LOG_LEVEL="WARNING",
     )
-    processes = []
-    for number in (1, 2):
-        log = (tmp_path / f"worker-{number}.log").open("w")
-        processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "manage.py",
-                    "db_worker",
-                    "--interval",
-                    "0.1",
-                    "--no-startup-delay",
-                    "--no-reload",
-                    "--worker-id",
-                    f"test-worker-{number}",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, stopped as one
-            )
+    processes = [
+        task_worker(
+            env,
+            interval="0.1",
+            worker_id=f"test-worker-{number}",
+            log=(tmp_path / f"worker-{number}.log").open("w"),
         )
+        for number in (1, 2)
+    ]
     try:
         yield tmp_path
     finally:
